@@ -1,0 +1,1 @@
+export { FrameSplitter, DEFAULT_MAX_FRAME_SIZE } from './frame-splitter.js'
