@@ -62,11 +62,14 @@ export class Reader {
     return this.int8() !== 0
   }
 
+  // int16 and int32 are the most frequent reads of generated decoders, so they assemble the bytes
+  // inline and only call need() (which throws) when the bytes are missing.
   int16(): number {
-    this.need(2, 'int16')
-    const v = this.buf.readInt16BE(this.offset)
-    this.offset += 2
-    return v
+    const o = this.offset
+    if (o + 2 > this.end) this.need(2, 'int16')
+    this.offset = o + 2
+    const b = this.buf
+    return (((b[o]! << 8) | b[o + 1]!) << 16) >> 16
   }
 
   uint16(): number {
@@ -77,10 +80,11 @@ export class Reader {
   }
 
   int32(): number {
-    this.need(4, 'int32')
-    const v = this.buf.readInt32BE(this.offset)
-    this.offset += 4
-    return v
+    const o = this.offset
+    if (o + 4 > this.end) this.need(4, 'int32')
+    this.offset = o + 4
+    const b = this.buf
+    return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!
   }
 
   uint32(): number {
@@ -113,6 +117,12 @@ export class Reader {
 
   /** An unsigned LEB128 varint of at most 32 bits. */
   uvarint(): number {
+    // Lengths and tag counts are nearly always below 128: one byte, no loop.
+    const first = this.offset < this.end ? this.buf[this.offset]! : 0x80
+    if (first < 0x80) {
+      this.offset++
+      return first
+    }
     let result = 0
     let shift = 0
     for (;;) {
@@ -251,6 +261,33 @@ export class Reader {
       this.need(size, `tagged field ${tag}`)
       const end = this.offset + size
       if (known?.(tag, end)) {
+        if (this.offset !== end) throw new DecodeError(`Tagged field ${tag} declared ${size} bytes but its value used ${this.offset - (end - size)}`)
+      } else {
+        ;(unknown ??= []).push({ tag, data: this.raw(size) })
+      }
+    }
+    return unknown
+  }
+
+  /**
+   * Reads a tagged-field section like {@link taggedFields}, but hands each known tag to a plain function
+   * with a target object and a version instead of a closure, so generated decoders allocate nothing per
+   * call. `read(reader, target, tag, version)` decodes a tag it knows into `target` and returns true, or
+   * returns false to keep the field as unknown.
+   */
+  taggedFieldsInto<T>(target: T, version: number, read: (r: Reader, target: T, tag: number, version: number) => boolean): UnknownTaggedField[] | undefined {
+    const count = this.uvarint()
+    if (count > this.remaining) throw new DecodeError(`Tagged field count ${count} exceeds the ${this.remaining} bytes left`)
+    let unknown: UnknownTaggedField[] | undefined
+    let lastTag = -1
+    for (let i = 0; i < count; i++) {
+      const tag = this.uvarint()
+      if (tag <= lastTag) throw new DecodeError(`Tagged fields out of order: tag ${tag} after tag ${lastTag}`)
+      lastTag = tag
+      const size = this.uvarint()
+      this.need(size, `tagged field ${tag}`)
+      const end = this.offset + size
+      if (read(this, target, tag, version)) {
         if (this.offset !== end) throw new DecodeError(`Tagged field ${tag} declared ${size} bytes but its value used ${this.offset - (end - size)}`)
       } else {
         ;(unknown ??= []).push({ tag, data: this.raw(size) })

@@ -79,10 +79,16 @@ export class Writer {
     return this.uint8(v ? 1 : 0)
   }
 
+  // int16 and int32 are the most frequent writes of generated encoders, so they store the bytes
+  // inline after one range check.
   int16(v: number): this {
-    this.ensure(2)
-    this.buf.writeInt16BE(v, this.offset)
-    this.offset += 2
+    if ((v << 16) >> 16 !== v) throw new EncodeError(`${v} is not an int16 (an integer from -32768 to 32767)`)
+    if (this.offset + 2 > this.buf.length) this.ensure(2)
+    const b = this.buf
+    const o = this.offset
+    b[o] = v >> 8
+    b[o + 1] = v
+    this.offset = o + 2
     return this
   }
 
@@ -94,9 +100,15 @@ export class Writer {
   }
 
   int32(v: number): this {
-    this.ensure(4)
-    this.buf.writeInt32BE(v, this.offset)
-    this.offset += 4
+    if ((v | 0) !== v) throw new EncodeError(`${v} is not an int32 (an integer from -2147483648 to 2147483647)`)
+    if (this.offset + 4 > this.buf.length) this.ensure(4)
+    const b = this.buf
+    const o = this.offset
+    b[o] = v >> 24
+    b[o + 1] = v >> 16
+    b[o + 2] = v >> 8
+    b[o + 3] = v
+    this.offset = o + 4
     return this
   }
 
@@ -231,6 +243,60 @@ export class Writer {
     const all = !unknown?.length ? (known ?? []) : !known?.length ? unknown : [...known, ...unknown].sort((a, b) => a.tag - b.tag)
     this.uvarint(all.length)
     for (const f of all) this.uvarint(f.tag).uvarint(f.data.length).raw(f.data)
+    return this
+  }
+
+  /** A tagged-field section holding only fields carried over from decoding (often none: one zero byte). */
+  unknownTaggedFields(unknown: readonly UnknownTaggedField[] | undefined): this {
+    if (unknown === undefined || unknown.length === 0) return this.uint8(0)
+    this.uvarint(unknown.length)
+    this.rawTaggedFields(unknown, 0)
+    return this
+  }
+
+  /**
+   * Writes carried-over tagged fields from index `from` whose tags are below `beforeTag`, and returns the
+   * index of the first one not written. Generated encoders call it before each known tagged field so
+   * the section stays in ascending tag order. Throws if the fields are out of order or one has the tag
+   * of the known field about to be written.
+   */
+  rawTaggedFields(unknown: readonly UnknownTaggedField[] | undefined, from: number, beforeTag = Infinity): number {
+    if (unknown === undefined) return from
+    let i = from
+    for (; i < unknown.length && unknown[i]!.tag < beforeTag; i++) {
+      const f = unknown[i]!
+      if (i > 0 && unknown[i - 1]!.tag >= f.tag) throw new EncodeError(`Unknown tagged fields must be in ascending tag order: tag ${f.tag} follows tag ${unknown[i - 1]!.tag}`)
+      this.uvarint(f.tag).uvarint(f.data.length).raw(f.data)
+    }
+    if (i < unknown.length && unknown[i]!.tag === beforeTag) throw new EncodeError(`Unknown tagged field ${beforeTag} has the tag of a known field`)
+    return i
+  }
+
+  /** Starts a known tagged field: writes its tag and reserves its size. Pass the result to {@link endTaggedField}. */
+  beginTaggedField(tag: number): number {
+    this.uvarint(tag)
+    return this.reserve(1)
+  }
+
+  /** Ends a tagged field started at `at`, writing its size as an unsigned varint (moving the value if it needs more than one byte). */
+  endTaggedField(at: number): this {
+    const size = this.offset - at - 1
+    if (size < 0x80) {
+      this.buf[at] = size
+      return this
+    }
+    let extra = 0
+    for (let s = size >> 7; s > 0; s >>>= 7) extra++
+    this.ensure(extra)
+    this.buf.copy(this.buf, at + 1 + extra, at + 1, this.offset)
+    this.offset += extra
+    let v = size
+    let p = at
+    while (v >= 0x80) {
+      this.buf[p++] = (v & 0x7f) | 0x80
+      v >>>= 7
+    }
+    this.buf[p] = v
     return this
   }
 }
