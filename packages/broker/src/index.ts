@@ -22,3 +22,21 @@ export { MemoryStorage } from './log/memory-store.js'
 export type { LogStorage, StoredFile } from './log/storage.js'
 export { defaultStorageLogger, type StorageLogger } from './log/logger.js'
 export { LogError, type LogErrorCode } from './log/errors.js'
+
+/** The broker: start it, point Kafka clients at it, inject faults in tests. */
+export { startBroker, type Broker } from './broker.js'
+export { BROKER_SETTINGS, type BrokerOptions, type BrokerSetting } from './options.js'
+export { defaultBrokerLogger, silentBrokerLogger, type BrokerLogger } from './logger.js'
+export type { RequestInterceptor, InterceptedRequest, InterceptAction } from './server/interceptors.js'
+
+/** The group coordinator: consumer groups and committed offsets in `__consumer_offsets`. */
+export { GroupCoordinator, type GroupCoordinatorOptions, type TransactionalOffsetTopic } from './groups/coordinator.js'
+export { DEFAULT_GROUP_CONFIG, groupConfigFromSettings, type GroupCoordinatorConfig } from './groups/config.js'
+export { OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC, INTERNAL_TOPIC_CONFIGS, ensureInternalTopic } from './groups/internal-topics.js'
+export { javaStringHashCode, partitionForKey } from './groups/java-string-hash.js'
+export type { GroupState } from './groups/group.js'
+export type { JoinGroupParams } from './groups/join.js'
+export type { JoinResult, SyncResult, MemberProtocol, JoinResponseMember } from './groups/member.js'
+export type { SyncGroupParams, HeartbeatParams, LeavingMember, LeaveGroupResult } from './groups/membership.js'
+export type { OffsetCommitParams, CommitPartition, PartitionErrors, OffsetFetchResult, FetchedOffset, OffsetDeleteResult } from './groups/offset-requests.js'
+export type { GroupDescription, DescribedMember, GroupListing } from './groups/admin.js'

@@ -1,0 +1,117 @@
+/**
+ * Produce (API key 0), versions 0-11.
+ *
+ * Only RecordBatch v2 (magic 2) is stored. Legacy message sets (magic 0/1, what Produce v0-2
+ * clients send) answer UNSUPPORTED_FOR_MESSAGE_FORMAT per partition; Kafka 4.0 dropped them too.
+ * The versions are still advertised from 0 because librdkafka before 2.11.1 checks that Produce v0
+ * is advertised before it compresses with gzip, snappy or lz4, and otherwise silently sends
+ * uncompressed batches; a version floor of 3 would turn compression off for every such client.
+ *
+ * Behaviour:
+ * - acks 1 and -1 answer once the batches are appended (on one broker the leader is every replica);
+ *   acks 0 gets no response, and a failure closes the connection so the producer notices, as Kafka
+ *   does. Other acks values answer INVALID_REQUIRED_ACKS. acks -1 with `min.insync.replicas` above 1
+ *   answers NOT_ENOUGH_REPLICAS.
+ * - Each partition's batches are validated and appended by the log, all or nothing: CORRUPT_MESSAGE,
+ *   MESSAGE_TOO_LARGE, INVALID_RECORD, INVALID_TIMESTAMP, UNSUPPORTED_FOR_MESSAGE_FORMAT (magic 0/1),
+ *   KAFKA_STORAGE_ERROR. Partitions are independent: one failing leaves the others appended.
+ * - Unknown topics are auto-created when `auto.create.topics.enable` is on, else (and for a missing
+ *   partition) UNKNOWN_TOPIC_OR_PARTITION; illegal names and internal topics INVALID_TOPIC_EXCEPTION.
+ * - Transactional batches answer INVALID_TXN_STATE until the transaction coordinator exists (no
+ *   client can hold a transactional producer id before then); `transactionalId` is otherwise accepted.
+ *   Idempotent (non-transactional) batches are appended without sequence checks for now.
+ * - The answer carries the base offset, the log append time (-1 unless the topic uses
+ *   LogAppendTime), the log start offset, and from v8 the error message.
+ */
+import { ATTRIBUTES_OFFSET, ATTRIBUTE_TRANSACTIONAL, BATCH_LENGTH_OFFSET, ErrorCode, LOG_OVERHEAD, MAGIC_OFFSET, ProduceApi, type Input, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol'
+import { INTERNAL_TOPICS, validateTopicName } from '../log/topic-name.js'
+import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
+import { defineHandler, type RequestContext } from './handler.js'
+
+type PartitionResult = Input<ProduceResponsePartitionProduceResponse>
+
+export const produceHandler = defineHandler({
+  api: ProduceApi,
+  minVersion: 0,
+  maxVersion: ProduceApi.maxVersion,
+
+  handle(request, ctx) {
+    const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
+    let failure: string | undefined
+    const responses = request.topicData.map((topic) => ({
+      name: topic.name,
+      partitionResponses: topic.partitionData.map((p): PartitionResult => {
+        const result = validAcks ? appendPartition(request, topic.name, p.index, p.records, ctx) : failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${request.acks}`)
+        if (result.errorCode && failure === undefined) failure = `${topic.name}-${p.index}: ${result.errorMessage ?? `error ${result.errorCode}`}`
+        return result
+      }),
+    }))
+    if (request.acks === 0) {
+      if (failure !== undefined) ctx.closeConnection(`a produce request with acks=0 failed (${failure})`)
+      return null
+    }
+    return { responses, throttleTimeMs: 0 }
+  },
+
+  errorResponse(request, errorCode, ctx) {
+    if (request.acks === 0) {
+      ctx.closeConnection(`a produce request with acks=0 failed with error ${errorCode}`)
+      return null
+    }
+    const responses = request.topicData.map((topic) => ({ name: topic.name, partitionResponses: topic.partitionData.map((p) => failed(p.index, errorCode, null)) }))
+    return { responses, throttleTimeMs: 0 } satisfies Input<ProduceResponse>
+  },
+})
+
+function failed(index: number, errorCode: number, errorMessage: string | null): PartitionResult {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage }
+}
+
+function appendPartition(request: ProduceRequest, topic: string, partition: number, records: Buffer | null, ctx: RequestContext): PartitionResult {
+  try {
+    const broker = ctx.broker
+    if (INTERNAL_TOPICS.has(topic)) throw requestError('INVALID_TOPIC_EXCEPTION', `Clients cannot write to the internal topic ${topic}`)
+    let log = broker.logs.getLog(topic, partition)
+    if (!log) {
+      validateTopicName(topic)
+      if (!broker.logs.topic(topic) && !broker.autoCreateTopic(topic, `Produce from client ${JSON.stringify(ctx.clientId)}`)) {
+        throw requestError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host topic '${topic}'`)
+      }
+      log = broker.logs.log(topic, partition)
+    }
+    if (request.acks === -1 && log.config.minInsyncReplicas > 1) {
+      throw requestError('NOT_ENOUGH_REPLICAS', `acks=all needs ${log.config.minInsyncReplicas} in-sync replicas (min.insync.replicas) but ${topic} has 1`)
+    }
+    const bytes = records ?? Buffer.alloc(0)
+    if (hasTransactionalBatch(bytes)) {
+      throw requestError('INVALID_TXN_STATE', 'This broker does not serve transactions yet, so it cannot accept transactional batches')
+    }
+    const result = log.append(bytes)
+    return {
+      index: partition,
+      errorCode: ErrorCode.NONE,
+      baseOffset: BigInt(result.baseOffset),
+      logAppendTimeMs: BigInt(result.logAppendTime),
+      logStartOffset: BigInt(result.logStartOffset),
+      errorMessage: null,
+    }
+  } catch (err) {
+    return failed(partition, errorCodeOf(err, ctx, `appending to ${topic}-${partition}`), errorMessageOf(err))
+  }
+}
+
+/**
+ * Whether any v2 batch in `bytes` has the transactional flag. Walks batch lengths with bounds checks
+ * and stops at anything malformed, leaving it to the log's validation to report.
+ */
+function hasTransactionalBatch(bytes: Buffer): boolean {
+  let at = 0
+  while (at + ATTRIBUTES_OFFSET + 2 <= bytes.length) {
+    if (bytes[at + MAGIC_OFFSET] !== 2) return false
+    if (bytes.readInt16BE(at + ATTRIBUTES_OFFSET) & ATTRIBUTE_TRANSACTIONAL) return true
+    const size = bytes.readInt32BE(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+    if (size <= LOG_OVERHEAD) return false
+    at += size
+  }
+  return false
+}

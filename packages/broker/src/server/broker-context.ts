@@ -1,0 +1,118 @@
+import { groupConfigFromSettings } from '../groups/config.js'
+import { GroupCoordinator } from '../groups/coordinator.js'
+import type { HandlerRegistry } from '../handlers/index.js'
+import type { CreateTopicOptions, LogManager, TopicInfo } from '../log/log-manager.js'
+import type { PartitionLog } from '../log/partition-log.js'
+import { INTERNAL_TOPICS, validateTopicName } from '../log/topic-name.js'
+import type { BrokerLogger } from '../logger.js'
+import type { ResolvedBrokerOptions } from '../options.js'
+import { FetchSessionCache } from './fetch-sessions.js'
+
+/** This broker as Metadata, DescribeCluster and FindCoordinator describe it. */
+export interface BrokerEndpoint {
+  nodeId: number
+  host: string
+  port: number
+}
+
+/**
+ * The broker-wide state handlers share: identity, the logs, the fetch session cache, and topic
+ * changes that must be logged. One per running broker. The group and transaction coordinators
+ * hang off this object too, so that handlers stay free of state.
+ */
+export class BrokerContext {
+  readonly nodeId: number
+  readonly clusterId: string
+  readonly logs: LogManager
+  readonly logger: BrokerLogger
+  readonly handlers: HandlerRegistry
+  readonly fetchSessions: FetchSessionCache
+  readonly options: ResolvedBrokerOptions
+  /** The group coordinator: consumer groups and committed offsets (`__consumer_offsets`). */
+  readonly groups: GroupCoordinator
+  private readonly shutdown = new AbortController()
+  private boundPort = 0
+
+  constructor(init: { options: ResolvedBrokerOptions; clusterId: string; logs: LogManager; handlers: HandlerRegistry; clock?: () => number }) {
+    this.options = init.options
+    this.nodeId = init.options.nodeId
+    this.clusterId = init.clusterId
+    this.logs = init.logs
+    this.logger = init.options.logger
+    this.handlers = init.handlers
+    this.fetchSessions = new FetchSessionCache({ capacity: init.options.fetchSessionCacheSlots, clock: init.clock ?? Date.now })
+    this.groups = GroupCoordinator.open({ logs: init.logs, config: groupConfigFromSettings(init.options.settings), logger: init.options.logger, clock: init.clock })
+  }
+
+  /** Aborted when the broker starts shutting down; long-polling requests end early then. */
+  get signal(): AbortSignal {
+    return this.shutdown.signal
+  }
+
+  /** @internal Called by the broker once, as it begins to close. */
+  beginShutdown(): void {
+    this.shutdown.abort()
+    this.groups.close()
+  }
+
+  /** @internal Called by the broker once its listener is bound. */
+  setPort(port: number): void {
+    this.boundPort = port
+  }
+
+  /** The one broker of this cluster, as advertised to clients. */
+  get endpoint(): BrokerEndpoint {
+    return { nodeId: this.nodeId, host: this.options.advertisedHost, port: this.boundPort }
+  }
+
+  /**
+   * Creates a topic and logs it. `cause` says who asked (`'CreateTopics from client "x"'`).
+   *
+   * @throws KafkaError as {@link LogManager.createTopic}.
+   */
+  createTopic(name: string, options: CreateTopicOptions, cause: string): TopicInfo {
+    const topic = this.logs.createTopic(name, options)
+    if (!options.validateOnly) {
+      const configs = Object.entries(topic.configs).map(([k, v]) => `${k}=${v}`)
+      this.logger.info(`created topic ${name} with ${topic.partitions} partition(s)${configs.length ? ` and ${configs.join(', ')}` : ''} (${cause})`)
+    }
+    return topic
+  }
+
+  /**
+   * Creates an unknown topic for Metadata or Produce when `auto.create.topics.enable` allows it,
+   * with the default partition count. Returns undefined when auto-creation is off or the name is an
+   * internal topic's (those are created by their coordinators).
+   *
+   * @throws KafkaError `INVALID_TOPIC_EXCEPTION` for an illegal name, when it would be created.
+   */
+  autoCreateTopic(name: string, cause: string): TopicInfo | undefined {
+    if (!this.options.autoCreateTopics || INTERNAL_TOPICS.has(name)) return undefined
+    validateTopicName(name)
+    return this.createTopic(name, {}, `auto-created by ${cause}`)
+  }
+
+  /** Deletes a topic and logs it. @throws KafkaError `UNKNOWN_TOPIC_OR_PARTITION`. */
+  deleteTopic(name: string, cause: string): TopicInfo {
+    const topic = this.logs.deleteTopic(name)
+    this.logger.info(`deleted topic ${name} (${cause})`)
+    return topic
+  }
+
+  /** Raises a topic's partition count and logs it. @throws KafkaError as {@link LogManager.createPartitions}. */
+  createPartitions(name: string, count: number, validateOnly: boolean, cause: string): TopicInfo {
+    const before = this.logs.topic(name)?.partitions
+    const topic = this.logs.createPartitions(name, count, { validateOnly })
+    if (!validateOnly) this.logger.info(`topic ${name} now has ${count} partitions, up from ${before} (${cause})`)
+    return topic
+  }
+
+  /**
+   * The last stable offset: the end of what read_committed consumers may see. Without open
+   * transactions it is the high watermark; the transaction coordinator lowers it to the first
+   * offset of the oldest open transaction.
+   */
+  lastStableOffset(log: PartitionLog): number {
+    return log.highWatermark
+  }
+}

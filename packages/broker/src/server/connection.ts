@@ -1,0 +1,329 @@
+import type { Socket } from 'node:net'
+import { ApiVersionsApi, ErrorCode, FrameSplitter, decodeRequestFrame, encodeResponseFrame, type Input, type RequestFrame } from '@tributary/protocol'
+import type { AnyHandler, ConnectionInfo, RequestContext } from '../handlers/handler.js'
+import { describeError } from '../logger.js'
+import type { BrokerContext } from './broker-context.js'
+import type { InterceptAction, InterceptorChain } from './interceptors.js'
+import { ResponseQueue, type Outcome } from './response-queue.js'
+
+/** Requests a connection may have waiting for their turn before the broker stops reading from it. */
+const MAX_QUEUED_REQUESTS = 256
+/** How long a closing connection may take to send what it has before it is cut. */
+const CLOSE_GRACE_MS = 1_000
+
+export interface ConnectionOptions {
+  broker: BrokerContext
+  interceptors: InterceptorChain
+  maxRequestSize: number
+  onClosed: (connection: Connection) => void
+}
+
+type Settle = (outcome: Outcome) => void
+
+/**
+ * One client connection: cuts the byte stream into request frames, decodes each, runs interceptors
+ * and the handler, and writes responses in request order.
+ *
+ * Requests start in the order they arrive: the next request's handler is called only after the
+ * previous one's interceptors have finished and its handler has been called, so appends from one
+ * connection happen in order. Handlers may then finish in any order (a long-polling fetch does not
+ * hold up a metadata request behind it), and the response queue restores the order on the wire.
+ *
+ * Faults stay within the connection: a frame over the size limit, a malformed header or body, or an
+ * unknown API key closes it with one log line; a handler that throws answers UNKNOWN_SERVER_ERROR;
+ * nothing a client sends reaches other connections or the process.
+ *
+ * Backpressure: reading pauses while the socket's write buffer is full or too many requests wait.
+ */
+export class Connection {
+  readonly info: ConnectionInfo
+  private readonly splitter: FrameSplitter
+  private readonly queue: ResponseQueue
+  /** Aborted when the connection closes or the broker shuts down (see {@link RequestContext.signal}). */
+  private readonly done = new AbortController()
+  private readonly onBrokerShutdown = () => this.done.abort()
+  private starter: Promise<void> = Promise.resolve()
+  /** open: serving; closing: no new requests, finishing; closed: the socket is gone. */
+  private state: 'open' | 'closing' | 'closed' = 'open'
+  /** Requests accepted after this sequence number are not served: a close is scheduled there. */
+  private closeAt = Infinity
+  private writeBlocked = false
+  private paused = false
+  private requestCount = 0
+  private lastClientId: string | null = null
+  private onDrained: (() => void) | undefined
+  private onSocketClosed: (() => void) | undefined
+
+  constructor(
+    private readonly socket: Socket,
+    id: number,
+    private readonly o: ConnectionOptions,
+  ) {
+    this.info = { id, remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`, state: new Map() }
+    this.splitter = new FrameSplitter(o.maxRequestSize)
+    this.queue = new ResponseQueue(() => this.flush())
+    // A listener rather than AbortSignal.any, so a closed connection leaves nothing behind on the broker's signal.
+    o.broker.signal.addEventListener('abort', this.onBrokerShutdown, { once: true })
+    if (o.broker.signal.aborted) this.done.abort()
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('drain', () => {
+      this.writeBlocked = false
+      this.updateFlow()
+    })
+    socket.on('error', (err) => this.o.broker.logger.debug?.(`${this.describe()}: socket error: ${err.message}`))
+    socket.on('close', () => this.onClose())
+    o.broker.logger.info(`connection ${id} opened from ${this.info.remoteAddress}`)
+  }
+
+  /**
+   * Stops reading, lets in-flight requests finish (long polls end early: the broker's signal has
+   * aborted) and their responses go out for up to `graceMs`, then closes the socket.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.state === 'closed') return
+    const socketClosed = new Promise<void>((resolve) => (this.onSocketClosed = resolve))
+    this.state = 'closing'
+    this.socket.pause()
+    if (this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs)
+        this.onDrained = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    this.endSocket()
+    await socketClosed
+  }
+
+  private describe(): string {
+    const client = this.lastClientId === null ? '' : ` (client ${JSON.stringify(this.lastClientId)})`
+    return `connection ${this.info.id} from ${this.info.remoteAddress}${client}`
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state !== 'open' || this.closeAt !== Infinity) return
+    let frames: Buffer[]
+    try {
+      frames = this.splitter.push(chunk)
+    } catch (err) {
+      this.abort(describeError(err))
+      return
+    }
+    for (const frame of frames) {
+      if (this.state !== 'open' || this.closeAt !== Infinity) return
+      try {
+        this.accept(frame)
+      } catch (err) {
+        // Nothing a client sends may escape into the process; this is a bug, so it is logged as one.
+        this.o.broker.logger.error(`${this.describe()}: accepting a request failed unexpectedly`, err)
+        this.abort('the broker failed to read a request')
+      }
+    }
+  }
+
+  private accept(frame: Buffer): void {
+    const handlers = this.o.broker.handlers
+    let header: RequestFrame
+    try {
+      header = decodeRequestFrame(frame, (key) => handlers.get(key)?.api)
+    } catch (err) {
+      this.abort(`malformed request header: ${describeError(err)}`)
+      return
+    }
+    const seq = ++this.requestCount
+    if (header.clientId !== null) this.lastClientId = header.clientId
+    const handler = handlers.get(header.apiKey)
+    if (!handler) {
+      this.abort(`unknown API key ${header.apiKey} (correlation id ${header.correlationId})`)
+      return
+    }
+    const settle = this.queue.reserve()
+    this.updateFlow()
+    if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      this.answerUnsupportedVersion(header, handler, seq, settle)
+      return
+    }
+    let request: unknown
+    try {
+      request = handler.api.decodeRequest(header.body, header.apiVersion)
+    } catch (err) {
+      this.abort(`malformed ${handler.api.name} v${header.apiVersion} request (correlation id ${header.correlationId}): ${describeError(err)}`, seq, settle)
+      return
+    }
+    this.starter = this.starter
+      .then(() => this.start(header, handler, request, seq, settle))
+      .catch((err: unknown) => {
+        this.o.broker.logger.error(`${this.describe()}: starting ${handler.api.name} failed`, err)
+        this.scheduleClose('a request could not be started', seq, settle)
+      })
+  }
+
+  /**
+   * ApiVersions answers in v0 with UNSUPPORTED_VERSION and the version list, so the client can pick
+   * a version from it. Other APIs answer UNSUPPORTED_VERSION through their handler's error response
+   * when the codec can still read the request; beyond that the connection closes.
+   */
+  private answerUnsupportedVersion(header: RequestFrame, handler: AnyHandler, seq: number, settle: Settle): void {
+    const { apiKey, apiVersion, correlationId } = header
+    const what = `${handler.api.name} v${apiVersion} (this broker serves v${handler.minVersion}-${handler.maxVersion})`
+    if (apiKey === ApiVersionsApi.apiKey) {
+      this.o.broker.logger.debug?.(`${this.describe()}: ${what}; answered UNSUPPORTED_VERSION with the version list`)
+      const body = { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.o.broker.handlers.apiVersions() }
+      settle({ kind: 'send', frame: encodeResponseFrame(ApiVersionsApi, 0, correlationId, body) })
+      return
+    }
+    if (!header.supported) {
+      this.abort(`${what} cannot be decoded`, seq, settle)
+      return
+    }
+    this.o.broker.logger.warn(`${this.describe()}: ${what}; answered UNSUPPORTED_VERSION`)
+    try {
+      const request = handler.api.decodeRequest(header.body, apiVersion)
+      this.answerError(header, handler, request, this.context(header, seq, settle), ErrorCode.UNSUPPORTED_VERSION, seq, settle)
+    } catch (err) {
+      this.abort(`malformed ${what} request: ${describeError(err)}`, seq, settle)
+    }
+  }
+
+  private context(header: RequestFrame, seq: number, settle: Settle): RequestContext {
+    return {
+      broker: this.o.broker,
+      connection: this.info,
+      apiVersion: header.apiVersion,
+      correlationId: header.correlationId,
+      clientId: header.clientId,
+      signal: this.signal,
+      closeConnection: (reason) => this.scheduleClose(reason, seq, settle),
+    }
+  }
+
+  /** Closes the connection at request `seq`: later requests are not served, earlier ones are answered first. */
+  private scheduleClose(reason: string, seq: number, settle: Settle, violation = false): void {
+    this.closeAt = Math.min(this.closeAt, seq)
+    settle({ kind: 'close', reason, violation })
+  }
+
+  private isCut(seq: number): boolean {
+    return this.state !== 'open' || seq > this.closeAt
+  }
+
+  private async start(header: RequestFrame, handler: AnyHandler, request: unknown, seq: number, settle: Settle): Promise<void> {
+    if (this.isCut(seq)) return settle({ kind: 'skip' })
+    const ctx = this.context(header, seq, settle)
+    let action: Omit<InterceptAction, 'delayMs'> = {}
+    if (!this.o.interceptors.isEmpty) {
+      try {
+        const seen = { apiKey: header.apiKey, apiName: handler.api.name, apiVersion: header.apiVersion, correlationId: header.correlationId, clientId: header.clientId, connectionId: this.info.id, request }
+        action = await this.o.interceptors.run(seen, this.signal)
+      } catch (err) {
+        this.o.broker.logger.error(`${this.describe()}: an interceptor of ${handler.api.name} failed`, err)
+        action = { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR }
+      }
+      if (this.isCut(seq)) return settle({ kind: 'skip' })
+    }
+    if (action.disconnect) return this.scheduleClose(`an interceptor disconnected it at ${handler.api.name} (correlation id ${header.correlationId})`, seq, settle)
+    if (action.drop) return settle({ kind: 'skip' })
+    const code = action.errorCode
+    const work = attempt(() => (code === undefined ? handler.handle(request, ctx) : handler.errorResponse(request, code, ctx)))
+    void work.then(
+      (body) => {
+        if (action.afterHandle === 'drop') settle({ kind: 'skip' })
+        else if (action.afterHandle === 'disconnect') this.scheduleClose(`an interceptor disconnected it after handling ${handler.api.name} (correlation id ${header.correlationId})`, seq, settle)
+        else this.send(header, handler, request, ctx, body, seq, settle)
+      },
+      (err: unknown) => {
+        this.o.broker.logger.error(`${this.describe()}: ${handler.api.name} v${header.apiVersion} (correlation id ${header.correlationId}) failed; answering UNKNOWN_SERVER_ERROR`, err)
+        this.answerError(header, handler, request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR, seq, settle)
+      },
+    )
+  }
+
+  private send(header: RequestFrame, handler: AnyHandler, request: unknown, ctx: RequestContext, body: Input<unknown> | null, seq: number, settle: Settle): void {
+    if (body === null) return settle({ kind: 'skip' })
+    try {
+      settle({ kind: 'send', frame: encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, body) })
+    } catch (err) {
+      this.o.broker.logger.error(`${this.describe()}: encoding the ${handler.api.name} v${header.apiVersion} response failed; answering UNKNOWN_SERVER_ERROR`, err)
+      this.answerError(header, handler, request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR, seq, settle)
+    }
+  }
+
+  private answerError(header: RequestFrame, handler: AnyHandler, request: unknown, ctx: RequestContext, errorCode: number, seq: number, settle: Settle): void {
+    try {
+      const body = handler.errorResponse(request, errorCode, ctx)
+      if (body === null) return settle({ kind: 'skip' })
+      settle({ kind: 'send', frame: encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, body) })
+    } catch (err) {
+      this.o.broker.logger.error(`${this.describe()}: the ${handler.api.name} error response failed too`, err)
+      this.scheduleClose(`no ${handler.api.name} response could be built`, seq, settle)
+    }
+  }
+
+  private flush(): void {
+    if (this.state === 'closed') return
+    for (const outcome of this.queue.takeReady()) {
+      if (outcome.kind === 'send') {
+        if (!this.socket.write(outcome.frame)) this.writeBlocked = true
+      } else if (outcome.kind === 'close') {
+        const logger = this.o.broker.logger
+        if (outcome.violation) logger.warn(`closing ${this.describe()}: ${outcome.reason}`)
+        else logger.info(`closing ${this.describe()}: ${outcome.reason}`)
+        this.queue.clear()
+        this.state = 'closing'
+        this.endSocket()
+        return
+      }
+    }
+    this.updateFlow()
+    if (this.queue.length === 0) this.onDrained?.()
+  }
+
+  private updateFlow(): void {
+    const pause = this.writeBlocked || this.queue.length >= MAX_QUEUED_REQUESTS || this.state !== 'open'
+    if (pause && !this.paused) this.socket.pause()
+    else if (!pause && this.paused) this.socket.resume()
+    this.paused = pause
+  }
+
+  /** Ends the socket after what is written, and cuts it if the client does not close its side in time. */
+  private endSocket(): void {
+    this.socket.end()
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref()
+  }
+
+  /**
+   * Handles a protocol violation: nothing more is read (the stream cannot be trusted any more), and
+   * the connection closes once the answers to the requests before it are written.
+   */
+  private abort(reason: string, seq = this.requestCount + 1, settle: Settle = this.queue.reserve()): void {
+    this.scheduleClose(reason, seq, settle, true)
+  }
+
+  private get signal(): AbortSignal {
+    return this.done.signal
+  }
+
+  private onClose(): void {
+    this.state = 'closed'
+    this.done.abort()
+    this.o.broker.signal.removeEventListener('abort', this.onBrokerShutdown)
+    this.queue.clear()
+    const software = this.info.clientSoftware ? `, ${this.info.clientSoftware.name} ${this.info.clientSoftware.version}` : ''
+    this.o.broker.logger.info(`${this.describe()} closed after ${this.requestCount} request(s)${software}`)
+    this.onDrained?.()
+    this.onSocketClosed?.()
+    this.o.onClosed(this)
+  }
+}
+
+/** Calls `fn`, turning a synchronous throw into a rejected promise. */
+function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn())
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
