@@ -82,6 +82,12 @@ export const BROKER_SETTINGS: ReadonlyMap<string, BrokerSetting> = new Map(
     setting('offsets.retention.check.interval.ms', 'long', '600000', 'how often expired committed offsets are removed'),
     setting('offset.metadata.max.bytes', 'int', '4096', 'the longest metadata string an offset commit may carry'),
     setting('transaction.state.log.num.partitions', 'int', '50', 'partitions of __transaction_state, fixed when it is first created'),
+    setting('transaction.max.timeout.ms', 'int', '900000', 'the longest transaction timeout a producer may ask for'),
+    setting('transactional.id.expiration.ms', 'int', '604800000', 'how long a transactional id without activity is kept'),
+    setting('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', '10000', 'how often transactions past their timeout are aborted'),
+    setting('transaction.remove.expired.transaction.cleanup.interval.ms', 'int', '3600000', 'how often expired transactional ids are removed'),
+    setting('producer.id.expiration.ms', 'int', '86400000', 'how long a partition remembers a producer that stopped writing'),
+    setting('producer.id.expiration.check.interval.ms', 'int', '600000', 'how often expired producers are forgotten'),
   ].map((s) => [s.name, s]),
 )
 

@@ -1,6 +1,7 @@
 import { DeleteGroupsApi, DescribeGroupsApi, ErrorCode, HeartbeatApi, ListGroupsApi, OffsetCommitApi, OffsetDeleteApi, OffsetFetchApi } from '@tributary/protocol'
 import { RawClient, startTestBroker, tempDir, waitFor, type TestBroker } from '@tributary/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
+import { HandlerRegistry } from '../src/handlers/index.js'
 import { assignedPartitions, assignmentBytes, subscriptionBytes } from './groups-helpers.js'
 import { RawMember } from './groups-raw-member.js'
 
@@ -28,6 +29,27 @@ async function stableMember(port: number, groupId: string, topics: string[], ins
 function commitSimple(client: RawClient, groupId: string, topic: string, partitions: number[], offset = 5n) {
   return client.request(OffsetCommitApi, 8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, committedOffset: offset, committedMetadata: '' })) }] })
 }
+
+describe('the group APIs', () => {
+  it('are advertised at the version ranges modern clients negotiate', () => {
+    const ranges = new HandlerRegistry().apiVersions()
+    expect(ranges).toEqual(
+      expect.arrayContaining([
+        { apiKey: 8, minVersion: 0, maxVersion: 9 }, // OffsetCommit
+        { apiKey: 9, minVersion: 0, maxVersion: 9 }, // OffsetFetch
+        { apiKey: 10, minVersion: 0, maxVersion: 6 }, // FindCoordinator
+        { apiKey: 11, minVersion: 0, maxVersion: 9 }, // JoinGroup
+        { apiKey: 12, minVersion: 0, maxVersion: 4 }, // Heartbeat
+        { apiKey: 13, minVersion: 0, maxVersion: 5 }, // LeaveGroup
+        { apiKey: 14, minVersion: 0, maxVersion: 5 }, // SyncGroup
+        { apiKey: 15, minVersion: 0, maxVersion: 5 }, // DescribeGroups
+        { apiKey: 16, minVersion: 0, maxVersion: 5 }, // ListGroups
+        { apiKey: 42, minVersion: 0, maxVersion: 2 }, // DeleteGroups
+        { apiKey: 47, minVersion: 0, maxVersion: 0 }, // OffsetDelete
+      ]),
+    )
+  })
+})
 
 describe('DescribeGroups and ListGroups', () => {
   it('describe groups by Kafka’s state names and list them with state and type filters', async () => {

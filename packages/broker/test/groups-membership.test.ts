@@ -45,9 +45,14 @@ describe('JoinGroup', () => {
     expect(second).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 1, leader: first.memberId, memberId: first.memberId, protocolName: 'range' })
     expect(second.members.map((x) => x.memberId)).toEqual([first.memberId])
 
-    // v3 has no MEMBER_ID_REQUIRED: the member id comes with the first answer.
+    // v3 has no MEMBER_ID_REQUIRED: the member id comes with the first answer; v0 neither.
     const old = await member({ groupId: newGroup() })
     expect((await old.joinOnce(3)).errorCode).toBe(ErrorCode.NONE)
+    const v0 = await member({ groupId: newGroup() })
+    expect(await v0.joinOnce(0)).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 1, protocolName: 'range' })
+    // v7+ also answer the protocol type; v9 is flexible and carries skipAssignment.
+    const v9 = await member({ groupId: newGroup() })
+    expect(await v9.join(9)).toMatchObject({ errorCode: ErrorCode.NONE, protocolType: 'consumer', protocolName: 'range', skipAssignment: false })
 
     const bad = (body: object) => admin.request(JoinGroupApi, 5, { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 1000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], ...body })
     expect((await bad({ groupId: '' })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID)
@@ -150,14 +155,15 @@ describe('SyncGroup and Heartbeat', () => {
     await a.join()
     await bJoined
     const bSync = b.sync()
+    // b's session restarts when it gets its assignment, after this point, and b stays silent from then on.
+    const silentSince = Date.now()
     await a.sync([
       { memberId: a.memberId, assignment: assignmentBytes('session-topic', [0, 1]) },
       { memberId: b.memberId, assignment: assignmentBytes('session-topic', [2, 3]) },
     ])
     expect(assignedPartitions((await bSync).assignment)).toEqual(['session-topic-2', 'session-topic-3'])
 
-    // b goes silent; a keeps heartbeating and is told to rejoin once b's session has expired.
-    const silentSince = Date.now()
+    // a keeps heartbeating and is told to rejoin once b's session has expired.
     await waitFor(async () => (await a.heartbeat()) === ErrorCode.REBALANCE_IN_PROGRESS, { intervalMs: 50, message: 'the rebalance after b timed out' })
     expect(Date.now() - silentSince).toBeGreaterThanOrEqual(350)
     expect(t.log.matching(`member ${b.memberId} missed its session timeout`)).toHaveLength(1)

@@ -1,4 +1,4 @@
-import { ErrorCode, FindCoordinatorApi, ListGroupsApi, OffsetCommitApi, OffsetFetchApi } from '@tributary/protocol'
+import { DeleteTopicsApi, ErrorCode, FindCoordinatorApi, ListGroupsApi, OffsetCommitApi, OffsetFetchApi } from '@tributary/protocol'
 import { RawClient, startTestBroker, waitFor, type TestBroker } from '@tributary/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { assignmentBytes, subscriptionBytes } from './groups-helpers.js'
@@ -126,6 +126,22 @@ describe('OffsetCommit and OffsetFetch', () => {
     expect(t.log.matching('committed offset(s) expired').length).toBeGreaterThan(0)
     // The default retention (a week) keeps the other one.
     expect(await listed()).toContain('long-lived')
+  })
+})
+
+describe('deleted topics', () => {
+  it('take their committed offsets with them, so a topic created again starts fresh', async () => {
+    t.broker.logs.createTopic('ephemeral', { partitions: 1 })
+    expect(errors(await commit(8, 'ephemeral-reader', [{ topic: 'ephemeral', partition: 0, offset: 99n }, { topic: 'beta', partition: 1, offset: 1n }]))).toEqual([0, 0])
+    expect(errors(await commit(8, 'ephemeral-only', [{ topic: 'ephemeral', partition: 0, offset: 5n }]))).toEqual([0])
+    const deleted = await client.request(DeleteTopicsApi, 4, { topicNames: ['ephemeral'], timeoutMs: 1000 })
+    expect(deleted.responses[0]!.errorCode).toBe(0)
+    const left = await client.request(OffsetFetchApi, 6, { groupId: 'ephemeral-reader', topics: null })
+    expect(left.topics.map((x) => x.name)).toEqual(['beta'])
+    // A group that had only those offsets is gone.
+    const groups = (await client.request(ListGroupsApi, 4, { statesFilter: [] })).groups.map((g) => g.groupId)
+    expect(groups).toContain('ephemeral-reader')
+    expect(groups).not.toContain('ephemeral-only')
   })
 })
 

@@ -3,7 +3,7 @@ import type { LogManager, TopicInfo } from '../log/log-manager.js'
 import { defaultBrokerLogger, type BrokerLogger } from '../logger.js'
 import { describeGroup, deleteGroups, listGroups, type GroupDescription, type GroupListing } from './admin.js'
 import { DEFAULT_GROUP_CONFIG, type GroupCoordinatorConfig } from './config.js'
-import { expireOffsets } from './expiration.js'
+import { expireOffsets, removeOffsetsOfTopic } from './expiration.js'
 import { ClassicGroup } from './group.js'
 import { loadGroupState } from './group-loader.js'
 import { OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC, ensureInternalTopic } from './internal-topics.js'
@@ -229,6 +229,16 @@ export class GroupCoordinator {
   /** Whether a transaction has an offset staged for this group partition (OffsetFetch RequireStable). */
   hasPendingTransactionalOffsets(groupId: string, topic: string, partition: number): boolean {
     return this.rt.offsets.hasPending(groupId, topic, partition)
+  }
+
+  /**
+   * Forgets every group's committed offsets for a deleted topic (tombstones), as Kafka does when a
+   * topic is deleted, so that a topic created again under the name starts without stale offsets.
+   * Groups left empty without offsets are removed. Returns how many offsets were removed.
+   */
+  removeOffsetsOfTopic(topic: string): number {
+    if (!this.rt.active) return 0
+    return removeOffsetsOfTopic(this.rt, topic)
   }
 
   /**

@@ -1,8 +1,10 @@
-import type { ClassicGroup } from './group.js'
+import { CONSUMER_PROTOCOL_TYPE, type ClassicGroup } from './group.js'
 import type { CommittedOffset, TopicPartitionRef } from './offset-store.js'
 import type { GroupRuntime } from './runtime.js'
 
 /**
+ * Removing committed offsets that have no further use: expiration, and offsets of deleted topics.
+ *
  * Offset expiration, as Kafka does it since KIP-211: committed offsets expire
  * `offsets.retention.minutes` after
  * - the group became Empty, for a group that used group management (so a consumer that is down
@@ -28,13 +30,35 @@ export function expireOffsets(rt: GroupRuntime, now: number): number {
         continue
       }
     }
-    if (group.is('Empty') && group.pendingMembers.size === 0 && !rt.offsets.hasOffsets(group.groupId) && !rt.offsets.hasPending(group.groupId)) {
-      rt.logger.info(`group ${group.groupId}: empty and without offsets; removing it`)
-      rt.removeGroup(group)
-    }
+    removeIfEmpty(rt, group)
   }
   if (expired > 0) rt.logger.info(`group coordinator: ${expired} committed offset(s) expired`)
   return expired
+}
+
+/** Removes every group's offsets for a deleted topic; a group left Empty without offsets is removed. */
+export function removeOffsetsOfTopic(rt: GroupRuntime, topic: string): number {
+  let removed = 0
+  for (const group of [...rt.groups.values()]) {
+    const byPartition = rt.offsets.offsetsOf(group.groupId).get(topic)
+    if (!byPartition) continue
+    try {
+      removed += rt.offsets.remove(group.groupId, [...byPartition.keys()].map((partition) => ({ topic, partition })))
+    } catch (err) {
+      rt.logger.error(`group ${group.groupId}: removing the offsets of deleted topic ${topic} failed`, err)
+      continue
+    }
+    removeIfEmpty(rt, group)
+  }
+  if (removed > 0) rt.logger.info(`group coordinator: removed ${removed} committed offset(s) of deleted topic ${topic}`)
+  return removed
+}
+
+function removeIfEmpty(rt: GroupRuntime, group: ClassicGroup): void {
+  if (group.is('Empty') && group.pendingMembers.size === 0 && !rt.offsets.hasOffsets(group.groupId) && !rt.offsets.hasPending(group.groupId)) {
+    rt.logger.info(`group ${group.groupId}: empty and without offsets; removing it`)
+    rt.removeGroup(group)
+  }
 }
 
 function expiredOffsets(rt: GroupRuntime, group: ClassicGroup, now: number): TopicPartitionRef[] {
@@ -42,7 +66,7 @@ function expiredOffsets(rt: GroupRuntime, group: ClassicGroup, now: number): Top
   let kept: ReadonlySet<string> = new Set()
   if (group.protocolType !== null && group.is('Empty')) {
     base = () => group.stateTimestamp
-  } else if (group.protocolType === 'consumer' && group.is('Stable') && group.subscribedTopics !== null) {
+  } else if (group.protocolType === CONSUMER_PROTOCOL_TYPE && group.is('Stable') && group.subscribedTopics !== null) {
     base = (o) => o.commitTimestamp
     kept = group.subscribedTopics
   } else if (group.protocolType === null) {

@@ -4,9 +4,6 @@ import { joinError, syncError, type GroupMember, type JoinResponseMember } from 
 /** The classic group states, named as Kafka names them (DescribeGroups, ListGroups). */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead'
 
-/** Every state, for validating ListGroups filters. */
-export const GROUP_STATES: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead']
-
 /** The states a group may enter each state from. */
 const VALID_PREVIOUS: Record<GroupState, readonly GroupState[]> = {
   Empty: ['PreparingRebalance'],

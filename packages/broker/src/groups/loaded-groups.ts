@@ -1,7 +1,7 @@
 import { ClassicGroup } from './group.js'
 import type { LoadedGroupState } from './group-loader.js'
 import { GroupMember } from './member.js'
-import { scheduleSessionExpiry } from './rebalance.js'
+import { prepareRebalance, scheduleSessionExpiry } from './rebalance.js'
 import type { GroupRuntime } from './runtime.js'
 
 /**
@@ -10,7 +10,8 @@ import type { GroupRuntime } from './runtime.js'
  * subscription and assignment, and every member's session timer starts afresh (members that are
  * still running reconnect and go on heartbeating; the others time out). A group without members
  * comes back Empty, keeping the time it became empty, from which its offsets expire. Groups that
- * only have committed offsets come back as Empty groups without a protocol type.
+ * only have committed offsets come back as Empty groups without a protocol type. A group above
+ * `group.max.size` starts a rebalance at once.
  */
 export function restoreGroups(rt: GroupRuntime, state: LoadedGroupState): void {
   for (const [groupId, stored] of state.groups) {
@@ -39,6 +40,8 @@ export function restoreGroups(rt: GroupRuntime, state: LoadedGroupState): void {
     group.subscribedTopics = group.computeSubscribedTopics()
     rt.groups.set(groupId, group)
     for (const member of group.members.values()) scheduleSessionExpiry(rt, group, member, member.sessionTimeoutMs)
+    // group.max.size may have been lowered since: rebalance, so the excess members are turned away.
+    if (group.size > rt.config.maxSize) prepareRebalance(rt, group, `the group has ${group.size} members, above group.max.size (${rt.config.maxSize})`)
   }
   for (const groupId of rt.offsets.groupIds()) {
     if (!rt.groups.has(groupId)) rt.groups.set(groupId, new ClassicGroup(groupId, 'Empty', rt.now()))

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@tributary/protocol'
-import type { ClassicGroup } from './group.js'
+import { CONSUMER_PROTOCOL_TYPE, type ClassicGroup } from './group.js'
 import type { OffsetToCommit, TopicPartitionRef } from './offset-store.js'
 import { scheduleSessionExpiry } from './rebalance.js'
 import { storeErrorCode, type GroupRuntime } from './runtime.js'
@@ -155,7 +155,7 @@ export function deleteOffsets(rt: GroupRuntime, groupId: string, topics: readonl
   if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
   const group = rt.groups.get(groupId)
   if (!group || group.is('Dead')) return fail(ErrorCode.GROUP_ID_NOT_FOUND)
-  const consumerGroup = group.protocolType === 'consumer'
+  const consumerGroup = group.protocolType === CONSUMER_PROTOCOL_TYPE
   if (!group.is('Empty') && !consumerGroup) return fail(ErrorCode.NON_EMPTY_GROUP)
   const eligible: TopicPartitionRef[] = []
   const result: OffsetDeleteResult = {

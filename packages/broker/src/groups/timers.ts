@@ -40,15 +40,6 @@ export class Timers {
     }
   }
 
-  has(key: string): boolean {
-    return this.byKey.has(key)
-  }
-
-  /** Timers waiting. */
-  get size(): number {
-    return this.byKey.size
-  }
-
   /** Cancels every timer and refuses new ones. */
   close(): void {
     this.closed = true
