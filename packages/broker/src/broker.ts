@@ -88,6 +88,7 @@ export async function launchBroker(options: BrokerOptions, handlers: HandlerRegi
     return broker
   } catch (err) {
     context?.beginShutdown()
+    context?.finishShutdown()
     await logs.close()
     throw err
   }
@@ -166,6 +167,7 @@ class RunningBroker implements Broker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
     await Promise.all([...this.connections].map((c) => c.shutdown(SHUTDOWN_GRACE_MS)))
     await stopped
+    this.context.finishShutdown()
     try {
       await this.context.logs.close()
     } catch (err) {

@@ -40,3 +40,15 @@ export type { JoinResult, SyncResult, MemberProtocol, JoinResponseMember } from 
 export type { SyncGroupParams, HeartbeatParams, LeavingMember, LeaveGroupResult } from './groups/membership.js'
 export type { OffsetCommitParams, CommitPartition, PartitionErrors, OffsetFetchResult, FetchedOffset, OffsetDeleteResult } from './groups/offset-requests.js'
 export type { GroupDescription, DescribedMember, GroupListing } from './groups/admin.js'
+
+/** Idempotent producers and transactions: per-partition producer state and the transaction coordinator. */
+export { ProducerStateManager, DEFAULT_PRODUCER_STATE_CONFIG, type ProducerStateConfig, type MarkerToWrite } from './producers/manager.js'
+export type { ProducerEntry, BatchMetadata } from './producers/producer-entry.js'
+export type { AbortedTxn, AbortedRange } from './producers/aborted-index.js'
+export { TransactionCoordinator, type TransactionCoordinatorOptions } from './transactions/coordinator.js'
+export { DEFAULT_TRANSACTION_CONFIG, transactionConfigFromSettings, producerStateConfigFromSettings, type TransactionConfig } from './transactions/config.js'
+export type { TransactionState, TransactionMetadata, TopicPartition } from './transactions/metadata.js'
+export type { GroupOffsetsPort, TxnResult } from './transactions/runtime.js'
+export type { TransactionDescription, TransactionListing, ListTransactionsFilter } from './transactions/admin.js'
+export type { InitProducerIdParams, InitProducerIdResult } from './transactions/init-producer-id.js'
+export type { PartitionResult as TxnPartitionResult, TxnProducer } from './transactions/partitions.js'

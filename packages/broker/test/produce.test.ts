@@ -91,13 +91,13 @@ describe('Produce', () => {
     expect(result(await send(topic, set)).errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT)
   })
 
-  it('refuses transactional batches with INVALID_TXN_STATE until transactions exist, and accepts idempotent ones', async () => {
+  it('refuses a transactional batch of a producer without a transaction with INVALID_TXN_STATE, and accepts idempotent ones', async () => {
     const topic = randomTopic()
     await createTopic(client, topic)
     const txn = textBatch([{ value: 't' }], { isTransactional: true, producerId: 7n, producerEpoch: 0, baseSequence: 0 })
     const res = result(await send(topic, txn))
     expect(res.errorCode).toBe(ErrorCode.INVALID_TXN_STATE)
-    expect(res.errorMessage).toMatch(/transactions/)
+    expect(res.errorMessage).toMatch(/has no transaction/)
     expect(result(await send(topic, textBatch([{ value: 'i' }], { producerId: 7n, producerEpoch: 0, baseSequence: 0 }))).errorCode).toBe(ErrorCode.NONE)
     expect(endOffset(topic)).toBe(1)
   })

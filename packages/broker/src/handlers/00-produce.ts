@@ -17,13 +17,15 @@
  *   KAFKA_STORAGE_ERROR. Partitions are independent: one failing leaves the others appended.
  * - Unknown topics are auto-created when `auto.create.topics.enable` is on, else (and for a missing
  *   partition) UNKNOWN_TOPIC_OR_PARTITION; illegal names and internal topics INVALID_TOPIC_EXCEPTION.
- * - Transactional batches answer INVALID_TXN_STATE until the transaction coordinator exists (no
- *   client can hold a transactional producer id before then); `transactionalId` is otherwise accepted.
- *   Idempotent (non-transactional) batches are appended without sequence checks for now.
+ * - Batches with a producer id are checked by the partition's producer state (`producers/`): a
+ *   retried batch answers the offsets it got the first time and is not written again; a gap in the
+ *   sequences answers OUT_OF_ORDER_SEQUENCE_NUMBER, an old epoch INVALID_PRODUCER_EPOCH; a
+ *   transactional batch to a partition its open transaction does not hold (or a plain batch from a
+ *   producer with an open transaction) INVALID_TXN_STATE. `transactionalId` is not checked further.
  * - The answer carries the base offset, the log append time (-1 unless the topic uses
  *   LogAppendTime), the log start offset, and from v8 the error message.
  */
-import { ATTRIBUTES_OFFSET, ATTRIBUTE_TRANSACTIONAL, BATCH_LENGTH_OFFSET, ErrorCode, LOG_OVERHEAD, MAGIC_OFFSET, ProduceApi, type Input, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol'
+import { ErrorCode, ProduceApi, type Input, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol'
 import { INTERNAL_TOPICS, validateTopicName } from '../log/topic-name.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
@@ -82,11 +84,8 @@ function appendPartition(request: ProduceRequest, topic: string, partition: numb
     if (request.acks === -1 && log.config.minInsyncReplicas > 1) {
       throw requestError('NOT_ENOUGH_REPLICAS', `acks=all needs ${log.config.minInsyncReplicas} in-sync replicas (min.insync.replicas) but ${topic} has 1`)
     }
-    const bytes = records ?? Buffer.alloc(0)
-    if (hasTransactionalBatch(bytes)) {
-      throw requestError('INVALID_TXN_STATE', 'This broker does not serve transactions yet, so it cannot accept transactional batches')
-    }
-    const result = log.append(bytes)
+    broker.producers.track(log)
+    const result = log.append(records ?? Buffer.alloc(0))
     return {
       index: partition,
       errorCode: ErrorCode.NONE,
@@ -98,20 +97,4 @@ function appendPartition(request: ProduceRequest, topic: string, partition: numb
   } catch (err) {
     return failed(partition, errorCodeOf(err, ctx, `appending to ${topic}-${partition}`), errorMessageOf(err))
   }
-}
-
-/**
- * Whether any v2 batch in `bytes` has the transactional flag. Walks batch lengths with bounds checks
- * and stops at anything malformed, leaving it to the log's validation to report.
- */
-function hasTransactionalBatch(bytes: Buffer): boolean {
-  let at = 0
-  while (at + ATTRIBUTES_OFFSET + 2 <= bytes.length) {
-    if (bytes[at + MAGIC_OFFSET] !== 2) return false
-    if (bytes.readInt16BE(at + ATTRIBUTES_OFFSET) & ATTRIBUTE_TRANSACTIONAL) return true
-    const size = bytes.readInt32BE(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
-    if (size <= LOG_OVERHEAD) return false
-    at += size
-  }
-  return false
 }

@@ -11,8 +11,10 @@
  *   an error; otherwise waits for an append to any requested partition, the deadline, or shutdown.
  * - Byte budgets: `maxBytes` for the response and `partitionMaxBytes` per partition; the first batch
  *   of the first partition with data is returned whole even when larger (KIP-74).
- * - `isolationLevel` 1 (read_committed) reads up to the last stable offset and answers an empty
- *   aborted-transaction list; 0 reads up to the high watermark and answers null.
+ * - `isolationLevel` 1 (read_committed) reads up to the last stable offset (the first offset of the
+ *   oldest open transaction) and lists the aborted transactions overlapping the returned batches
+ *   (producer id, first offset), so the consumer drops their records; 0 reads up to the high
+ *   watermark and answers null.
  * - Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v13+), OFFSET_OUT_OF_RANGE
  *   (with the high watermark and log start offset so the client can reset), FENCED_LEADER_EPOCH /
  *   UNKNOWN_LEADER_EPOCH (v9+ `currentLeaderEpoch`). No preferred read replica (-1).
@@ -151,7 +153,7 @@ function answer(request: FetchRequest, targets: readonly FetchTarget[], reads: r
       highWatermark: BigInt(read.highWatermark),
       lastStableOffset: BigInt(read.lastStableOffset),
       logStartOffset: BigInt(read.logStartOffset),
-      abortedTransactions: committed ? [] : null,
+      abortedTransactions: committed ? (read.abortedTransactions ?? []) : null,
       preferredReadReplica: -1,
       records: read.records,
     })

@@ -16,7 +16,13 @@ import { apiVersionsHandler } from './18-api-versions.js'
 import { createTopicsHandler } from './19-create-topics.js'
 import { deleteTopicsHandler } from './20-delete-topics.js'
 import { deleteRecordsHandler } from './21-delete-records.js'
+import { initProducerIdHandler } from './22-init-producer-id.js'
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js'
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js'
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js'
+import { endTxnHandler } from './26-end-txn.js'
+import { writeTxnMarkersHandler } from './27-write-txn-markers.js'
+import { txnOffsetCommitHandler } from './28-txn-offset-commit.js'
 import { describeConfigsHandler } from './32-describe-configs.js'
 import { alterConfigsHandler } from './33-alter-configs.js'
 import { createPartitionsHandler } from './37-create-partitions.js'
@@ -24,6 +30,9 @@ import { deleteGroupsHandler } from './42-delete-groups.js'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js'
 import { offsetDeleteHandler } from './47-offset-delete.js'
 import { describeClusterHandler } from './60-describe-cluster.js'
+import { describeProducersHandler } from './61-describe-producers.js'
+import { describeTransactionsHandler } from './65-describe-transactions.js'
+import { listTransactionsHandler } from './66-list-transactions.js'
 import type { AnyHandler } from './handler.js'
 
 /**
@@ -49,7 +58,13 @@ export const BROKER_HANDLERS: readonly AnyHandler[] = [
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
+  initProducerIdHandler,
   offsetForLeaderEpochHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  writeTxnMarkersHandler,
+  txnOffsetCommitHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   createPartitionsHandler,
@@ -57,6 +72,9 @@ export const BROKER_HANDLERS: readonly AnyHandler[] = [
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
   describeClusterHandler,
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ]
 
 /** One ApiVersions entry. */

@@ -32,8 +32,8 @@ const UNBOUNDED = 2 ** 53
  *   CRC-32C mismatch, or records whose lengths do not add up;
  * - `MESSAGE_TOO_LARGE` when a batch is larger than `max.message.bytes`;
  * - `INVALID_RECORD` for an empty payload, a record count that disagrees with the offset range, a
- *   client batch with a base offset other than 0 or a control flag, a producer id without a base
- *   sequence, or a record without a key on a compacted topic;
+ *   client batch with a base offset other than 0 or a control flag, a data batch with a producer id
+ *   but no base sequence (transaction markers have none), or a record without a key on a compacted topic;
  * - `INVALID_TIMESTAMP` for a CreateTime timestamp outside `message.timestamp.before/after.max.ms`.
  *
  * Records inside uncompressed batches are walked to check their structure (and keys on compacted
@@ -78,7 +78,7 @@ function validateOne(buf: Buffer, at: number, config: TopicConfig, origin: Appen
     throw logError('INVALID_RECORD', `The ${where} is inconsistent: last offset delta ${lastOffsetDelta} but ${recordCount} records`)
   }
   if (origin === 'client' && f.isControl(buf, at)) throw logError('INVALID_RECORD', `Clients may not write control batches (${where})`)
-  if (f.producerId(buf, at) >= 0 && f.baseSequence(buf, at) < 0) {
+  if (f.producerId(buf, at) >= 0 && f.baseSequence(buf, at) < 0 && !f.isControl(buf, at)) {
     throw logError('INVALID_RECORD', `The ${where} has a producer id but no base sequence`)
   }
   const timestamps = config.messageTimestampType === 'CreateTime' ? timestampBounds(config, now) : undefined

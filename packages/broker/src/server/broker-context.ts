@@ -4,6 +4,10 @@ import type { HandlerRegistry } from '../handlers/index.js'
 import type { CreateTopicOptions, LogManager, TopicInfo } from '../log/log-manager.js'
 import type { PartitionLog } from '../log/partition-log.js'
 import { INTERNAL_TOPICS, validateTopicName } from '../log/topic-name.js'
+import type { AbortedRange } from '../producers/aborted-index.js'
+import { ProducerStateManager } from '../producers/manager.js'
+import { producerStateConfigFromSettings, transactionConfigFromSettings } from '../transactions/config.js'
+import { TransactionCoordinator } from '../transactions/coordinator.js'
 import type { BrokerLogger } from '../logger.js'
 import type { ResolvedBrokerOptions } from '../options.js'
 import { FetchSessionCache } from './fetch-sessions.js'
@@ -30,6 +34,10 @@ export class BrokerContext {
   readonly options: ResolvedBrokerOptions
   /** The group coordinator: consumer groups and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupCoordinator
+  /** Per-partition producer state: idempotence, open and aborted transactions, the last stable offset. */
+  readonly producers: ProducerStateManager
+  /** The transaction coordinator: producer ids, transactions and their markers (`__transaction_state`). */
+  readonly transactions: TransactionCoordinator
   private readonly shutdown = new AbortController()
   private boundPort = 0
 
@@ -42,6 +50,9 @@ export class BrokerContext {
     this.handlers = init.handlers
     this.fetchSessions = new FetchSessionCache({ capacity: init.options.fetchSessionCacheSlots, clock: init.clock ?? Date.now })
     this.groups = GroupCoordinator.open({ logs: init.logs, config: groupConfigFromSettings(init.options.settings), logger: init.options.logger, clock: init.clock })
+    const settings = init.options.settings
+    this.producers = new ProducerStateManager({ config: producerStateConfigFromSettings(settings), logger: init.options.logger, clock: init.clock })
+    this.transactions = TransactionCoordinator.open({ logs: init.logs, producers: this.producers, groups: this.groups, config: transactionConfigFromSettings(settings), logger: init.options.logger, clock: init.clock })
   }
 
   /** Aborted when the broker starts shutting down; long-polling requests end early then. */
@@ -52,7 +63,16 @@ export class BrokerContext {
   /** @internal Called by the broker once, as it begins to close. */
   beginShutdown(): void {
     this.shutdown.abort()
+    this.transactions.close()
     this.groups.close()
+  }
+
+  /**
+   * @internal Called by the broker once, after the last request was served and before the logs
+   * close: writes the producer state snapshots.
+   */
+  finishShutdown(): void {
+    this.producers.close()
   }
 
   /** @internal Called by the broker once its listener is bound. */
@@ -96,6 +116,7 @@ export class BrokerContext {
   deleteTopic(name: string, cause: string): TopicInfo {
     const topic = this.logs.deleteTopic(name)
     this.logger.info(`deleted topic ${name} (${cause})`)
+    this.groups.removeOffsetsOfTopic(name)
     return topic
   }
 
@@ -113,6 +134,14 @@ export class BrokerContext {
    * offset of the oldest open transaction.
    */
   lastStableOffset(log: PartitionLog): number {
-    return log.highWatermark
+    return this.producers.lastStableOffset(log)
+  }
+
+  /**
+   * The aborted transactions a read_committed fetch from `fetchOffset` that returned `records` must
+   * report, so the consumer can drop their records.
+   */
+  abortedTransactions(log: PartitionLog, fetchOffset: number, records: Buffer): AbortedRange[] {
+    return this.producers.abortedTransactions(log, fetchOffset, records)
   }
 }

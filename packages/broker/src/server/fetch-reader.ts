@@ -1,5 +1,6 @@
 import { ErrorCode, KafkaError } from '@tributary/protocol'
 import type { PartitionLog } from '../log/partition-log.js'
+import type { AbortedRange } from '../producers/aborted-index.js'
 import type { BrokerContext } from './broker-context.js'
 import type { FetchTarget } from './fetch-sessions.js'
 import { leaderEpochError } from './leader-epoch.js'
@@ -13,6 +14,8 @@ export interface PartitionRead {
   logStartOffset: number
   /** Whole stored batches, byte for byte; empty when there is nothing (or an error). */
   records: Buffer
+  /** read_committed: the aborted transactions overlapping `records`, for the consumer to drop. */
+  abortedTransactions?: AbortedRange[]
 }
 
 /** The request-level limits of a fetch. */
@@ -60,7 +63,8 @@ export function readTargets(broker: BrokerContext, targets: readonly FetchTarget
         first = false
         remaining -= read.records.length
       }
-      return { errorCode: ErrorCode.NONE, highWatermark: read.highWatermark, lastStableOffset: lastStable, logStartOffset: read.logStartOffset, records: read.records }
+      const abortedTransactions = limits.isolationLevel === READ_COMMITTED ? broker.abortedTransactions(log, t.fetchOffset, read.records) : undefined
+      return { errorCode: ErrorCode.NONE, highWatermark: read.highWatermark, lastStableOffset: lastStable, logStartOffset: read.logStartOffset, records: read.records, abortedTransactions }
     } catch (err) {
       const errorCode = codeOf(err, broker, log)
       if (log.isClosed) return failed(errorCode)
