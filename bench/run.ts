@@ -35,6 +35,14 @@ const BENCHES: Bench[] = [
     },
   },
   {
+    name: 'producer',
+    title: 'Producer: 1,000,000 records of 100 bytes, acks=1, ours vs kafkajs 2.2.4 on one broker',
+    run: async (log) => {
+      const { runProducerBench, formatProducerRow, PRODUCER_TABLE_HEADER } = await import('../packages/producer/bench/producer.bench.ts')
+      return [PRODUCER_TABLE_HEADER, ...(await runProducerBench({ log })).map(formatProducerRow)]
+    },
+  },
+  {
     name: 'consumer',
     title: 'Consumer: reading 1,000,000 pre-produced 100-byte records from our broker, ours vs kafkajs 2.2.4',
     run: async (log) => {

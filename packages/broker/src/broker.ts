@@ -1,24 +1,30 @@
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { HandlerRegistry } from './handlers/index.js'
 import { LogManager } from './log/log-manager.js'
 import { describeError, storageLoggerFor } from './logger.js'
 import { resolveBrokerOptions, type BrokerOptions } from './options.js'
 import { BrokerContext } from './server/broker-context.js'
 import { Connection } from './server/connection.js'
+import { ConnectionAdmission } from './server/limits.js'
 import { InterceptorChain, type RequestInterceptor } from './server/interceptors.js'
 import { loadClusterIdentity } from './server/meta-properties.js'
+import { ListenerGate } from './security/gate.js'
+import { formatAddress, formatListener } from './server/listener-config.js'
+import { closeListeners, openListeners, type BoundListener, type ListenerInfo } from './server/listeners.js'
 
 /** How long `close()` lets in-flight requests finish before cutting connections. */
 const SHUTDOWN_GRACE_MS = 3_000
 
 /** A running broker. */
 export interface Broker {
-  /** The port it listens on (the real one when started with port 0). */
+  /** The port of the first listener (the real one when started with port 0). */
   readonly port: number
-  /** The address it is bound to. */
+  /** The address the first listener is bound to. */
   readonly host: string
-  /** `advertisedHost:port`, ready to hand to clients (`[::1]:9092` for IPv6 addresses). */
+  /** The first listener's advertised `host:port`, ready to hand to clients (`[::1]:9092` for IPv6 addresses). */
   readonly bootstrapServers: string
+  /** Every listener, in the order configured, with the port actually bound. */
+  readonly listeners: readonly ListenerInfo[]
   /** The cluster id Metadata and DescribeCluster report (persisted in `meta.properties`). */
   readonly clusterId: string
   readonly nodeId: number
@@ -72,21 +78,25 @@ export async function launchBroker(options: BrokerOptions, handlers: HandlerRegi
     cleanerIntervalMs: o.cleanerIntervalMs,
     flushCheckIntervalMs: o.flushCheckIntervalMs,
     checkpointIntervalMs: o.checkpointIntervalMs,
+    verifySegments: o.verifySegmentsOnStartup,
   })
   let context: BrokerContext | undefined
+  // Connections to the first listeners can arrive while later ones are still binding.
+  const early: [Socket, BoundListener][] = []
   try {
     const clusterId = loadClusterIdentity(logs.storage, logs.dataDir, o.nodeId, o.clusterId)
     context = new BrokerContext({ options: o, clusterId, logs, handlers })
-    const server = createServer({ noDelay: true })
-    await listen(server, o.port, o.host)
-    const address = server.address()
-    const port = typeof address === 'object' && address ? address.port : o.port
-    context.setPort(port)
-    const broker = new RunningBroker(server, context, port)
+    let broker: RunningBroker | undefined
+    const listeners = await openListeners(o.listeners, o.security.tls, (socket, listener) => (broker ? broker.accept(socket, listener) : early.push([socket, listener])), o.logger)
+    context.setPort(listeners[0]!.port)
+    broker = new RunningBroker(listeners, context)
+    for (const [socket, listener] of early) broker.accept(socket, listener)
     const where = o.storage === 'memory' ? 'memory storage' : `data in ${logs.dataDir}`
-    o.logger.info(`broker ${o.nodeId} of cluster ${clusterId} listening on ${o.host}:${port}, advertised as ${broker.bootstrapServers} (${where}, ${logs.topics().length} topic(s))`)
+    const bound = listeners.map((l) => `${formatListener(l.name, l.host, l.port)} (advertised as ${formatAddress(l.endpoint.advertisedHost, l.endpoint.advertisedPort)})`).join(', ')
+    o.logger.info(`broker ${o.nodeId} of cluster ${clusterId} listening on ${bound} (${where}, ${logs.topics().length} topic(s))`)
     return broker
   } catch (err) {
+    for (const [socket] of early) socket.destroy()
     context?.beginShutdown()
     context?.finishShutdown()
     await logs.close()
@@ -94,35 +104,29 @@ export async function launchBroker(options: BrokerOptions, handlers: HandlerRegi
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err)
-    server.once('error', onError)
-    server.listen({ port, host }, () => {
-      server.off('error', onError)
-      resolve()
-    })
-  })
-}
-
 class RunningBroker implements Broker {
   readonly host: string
+  readonly port: number
   readonly bootstrapServers: string
+  readonly listeners: readonly ListenerInfo[]
   private readonly interceptors = new InterceptorChain()
   private readonly connections = new Set<Connection>()
   private nextConnectionId = 1
   private closing: Promise<void> | undefined
+  private readonly gates: Map<BoundListener, ListenerGate>
+  private readonly admission: ConnectionAdmission
 
   constructor(
-    private readonly server: Server,
+    private readonly bound: readonly BoundListener[],
     private readonly context: BrokerContext,
-    readonly port: number,
   ) {
-    this.host = context.options.host
-    const advertised = context.options.advertisedHost
-    this.bootstrapServers = `${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`
-    server.on('connection', (socket) => this.accept(socket))
-    server.on('error', (err) => context.logger.error('the listener failed', err))
+    const first = bound[0]!
+    this.host = first.host
+    this.port = first.port
+    this.bootstrapServers = formatAddress(first.endpoint.advertisedHost, first.endpoint.advertisedPort)
+    this.listeners = bound.map(({ name, securityProtocol, host, port }) => ({ name, securityProtocol, host, port }))
+    this.gates = new Map(bound.map((l) => [l, new ListenerGate(l.endpoint, context.security, context.logger)]))
+    this.admission = new ConnectionAdmission(context.options.connections, context.logger)
   }
 
   get clusterId(): string {
@@ -146,16 +150,21 @@ class RunningBroker implements Broker {
     return this.closing
   }
 
-  private accept(socket: Socket): void {
-    if (this.closing) {
+  /** @internal Serves a client socket of one of the listeners. */
+  accept(socket: Socket, listener: BoundListener): void {
+    // max.connections and max.connections.per.ip: over the limit, the socket is closed (and logged).
+    const release = this.closing ? undefined : this.admission.admit(socket.remoteAddress)
+    if (!release) {
       socket.destroy()
       return
     }
+    socket.once('close', release)
     const connection = new Connection(socket, this.nextConnectionId++, {
       broker: this.context,
       interceptors: this.interceptors,
       maxRequestSize: this.context.options.maxRequestSize,
       onClosed: (c) => this.connections.delete(c),
+      gate: this.gates.get(listener),
     })
     this.connections.add(connection)
   }
@@ -164,7 +173,7 @@ class RunningBroker implements Broker {
     const logger = this.context.logger
     logger.info(`broker ${this.context.nodeId} shutting down (${this.connections.size} connection(s) open)`)
     this.context.beginShutdown()
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    const stopped = closeListeners(this.bound)
     await Promise.all([...this.connections].map((c) => c.shutdown(SHUTDOWN_GRACE_MS)))
     await stopped
     this.context.finishShutdown()

@@ -29,6 +29,40 @@ export { BROKER_SETTINGS, type BrokerOptions, type BrokerSetting } from './optio
 export { defaultBrokerLogger, silentBrokerLogger, type BrokerLogger } from './logger.js'
 export type { RequestInterceptor, InterceptedRequest, InterceptAction } from './server/interceptors.js'
 
+/** Security: listeners, TLS, SASL, SCRAM credentials and ACLs. */
+export type { SecurityOptions, BrokerSaslOptions } from './security/options.js'
+export type { BrokerTlsOptions } from './security/tls-config.js'
+export type { ListenerInfo } from './server/listeners.js'
+export { SECURITY_PROTOCOLS, type SecurityProtocol } from './server/listener-config.js'
+export { SASL_MECHANISMS, type SaslMechanismName } from './security/sasl/mechanism.js'
+export {
+  SCRAM_MECHANISMS,
+  MIN_ITERATIONS as SCRAM_MIN_ITERATIONS,
+  MAX_ITERATIONS as SCRAM_MAX_ITERATIONS,
+  saltPassword,
+  type ScramMechanismName,
+} from './security/scram/credential.js'
+export { ACL_FILE } from './security/acl-store.js'
+export { SCRAM_CREDENTIALS_FILE } from './security/scram/credential-store.js'
+export {
+  ResourceType as AclResourceType,
+  PatternType as AclPatternType,
+  AclOperation,
+  PermissionType as AclPermissionType,
+  CLUSTER_RESOURCE_NAME,
+  parseResourceType,
+  parsePatternType,
+  parseOperation,
+  parsePermission,
+  resourceTypeName,
+  patternTypeName,
+  operationName,
+  permissionName,
+  describeBinding,
+  type AclBinding,
+  type AclFilter,
+} from './security/acl-types.js'
+
 /** The group coordinator: consumer groups and committed offsets in `__consumer_offsets`. */
 export { GroupCoordinator, type GroupCoordinatorOptions, type TransactionalOffsetTopic } from './groups/coordinator.js'
 export { DEFAULT_GROUP_CONFIG, groupConfigFromSettings, type GroupCoordinatorConfig } from './groups/config.js'

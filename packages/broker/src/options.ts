@@ -1,6 +1,10 @@
 import { KafkaError } from '@tributary/protocol'
 import { TOPIC_CONFIG_DEFINITIONS, validateTopicConfigs } from './log/topic-config.js'
+import type { LogStorage } from './log/storage.js'
 import { defaultBrokerLogger, type BrokerLogger } from './logger.js'
+import { CONNECTION_SETTINGS, connectionLimitsFromSettings, type ConnectionLimits } from './server/limits.js'
+import { SECURITY_SETTINGS, resolveSecurity, type ResolvedSecurity, type SecurityOptions } from './security/options.js'
+import type { ListenerConfig } from './server/listener-config.js'
 
 /**
  * How to start a broker. Every field is optional; names follow Kafka's broker configs in camelCase,
@@ -11,8 +15,8 @@ import { defaultBrokerLogger, type BrokerLogger } from './logger.js'
  * const broker = await startBroker({ port: 0, dataDir: './data', configs: { 'log.retention.ms': '3600000' } })
  * ```
  */
-export interface BrokerOptions {
-  /** TCP port. Default 9092; 0 picks any free port (read it back from `broker.port`). */
+export interface BrokerOptions extends SecurityOptions {
+  /** TCP port of the one PLAINTEXT listener. Default 9092; 0 picks any free port (read it back from `broker.port`). See `listeners` for more. */
   port?: number
   /**
    * Bind address. Default `'127.0.0.1'`: an embedded or development broker is reachable from this
@@ -26,8 +30,11 @@ export interface BrokerOptions {
   advertisedHost?: string
   /** Kafka's `log.dirs`: where topics live. Required unless `storage` is `'memory'`. */
   dataDir?: string
-  /** `'file'` (default; durable, Kafka's on-disk layout) or `'memory'` (nothing survives the process). */
-  storage?: 'file' | 'memory'
+  /**
+   * `'file'` (default; durable, Kafka's on-disk layout) or `'memory'` (nothing survives the process),
+   * or a {@link LogStorage} of your own, such as a `FileStorage` wrapped to inject disk faults in tests.
+   */
+  storage?: 'file' | 'memory' | LogStorage
   /** Kafka's `node.id`. Default 0. */
   nodeId?: number
   /** Default: generated on first start and kept in `<dataDir>/meta.properties`; a mismatch refuses to start. */
@@ -88,6 +95,9 @@ export const BROKER_SETTINGS: ReadonlyMap<string, BrokerSetting> = new Map(
     setting('transaction.remove.expired.transaction.cleanup.interval.ms', 'int', '3600000', 'how often expired transactional ids are removed'),
     setting('producer.id.expiration.ms', 'int', '86400000', 'how long a partition remembers a producer that stopped writing'),
     setting('producer.id.expiration.check.interval.ms', 'int', '600000', 'how often expired producers are forgotten'),
+    setting('log.verify.segments.on.startup', 'boolean', 'true', 'start-up checks the CRC of every stored batch and cuts a segment at its first corrupt one'),
+    ...SECURITY_SETTINGS,
+    ...CONNECTION_SETTINGS,
   ].map((s) => [s.name, s]),
 )
 
@@ -100,10 +110,15 @@ const COARSE_TIME_CONFIGS: Record<string, { target: string; factor: number }> = 
 
 /** Options after defaults and validation; what the broker runs with. */
 export interface ResolvedBrokerOptions {
+  /** The first listener's port, host and advertised host. */
   port: number
   host: string
   advertisedHost: string
-  storage: 'file' | 'memory'
+  /** Every listener; the first is the one `port`, `host` and `bootstrapServers` describe. */
+  listeners: ListenerConfig[]
+  /** TLS, SASL and authorization settings. */
+  security: ResolvedSecurity
+  storage: 'file' | 'memory' | LogStorage
   dataDir: string | undefined
   nodeId: number
   clusterId: string | undefined
@@ -120,6 +135,10 @@ export interface ResolvedBrokerOptions {
   flushCheckIntervalMs: number
   checkpointIntervalMs: number
   fetchSessionCacheSlots: number
+  /** `log.verify.segments.on.startup`: check every stored batch's CRC when the logs open. */
+  verifySegmentsOnStartup: boolean
+  /** Connection limits: `max.connections`, `queued.max.requests`, `connections.max.idle.ms`, ... */
+  connections: ConnectionLimits
 }
 
 function invalid(option: string, value: unknown, allowed: string): KafkaError {
@@ -172,7 +191,8 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
   }
 
   const storage = options.storage ?? 'file'
-  if (storage !== 'file' && storage !== 'memory') throw invalid('storage', storage, "'file' or 'memory'")
+  const storageObject = typeof storage === 'object' && storage !== null && (storage.kind === 'file' || storage.kind === 'memory')
+  if (storage !== 'file' && storage !== 'memory' && !storageObject) throw invalid('storage', storage, "'file', 'memory' or a LogStorage")
   const dataDir = options.dataDir ?? given.get('log.dirs')
   if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === '')) throw invalid('dataDir', dataDir, 'a directory path')
   if (storage === 'file' && dataDir === undefined) {
@@ -203,6 +223,8 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
     return raw === 'true'
   }
   const port = integer('port', options.port ?? 9092, 0, 65535)
+  const security = resolveSecurity(options, given, { host, port, advertisedHost: options.advertisedHost })
+  const first = security.listeners[0]!
   const nodeId = integer('nodeId', options.nodeId ?? fromConfig('node.id', 0, INT_MAX) ?? 0, 0, INT_MAX)
   const autoCreateTopics = options.autoCreateTopics ?? booleanConfig('auto.create.topics.enable') ?? true
   if (typeof autoCreateTopics !== 'boolean') throw invalid('autoCreateTopics', autoCreateTopics, 'true or false')
@@ -226,14 +248,17 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
   }
   const settings = new Map<string, { value: string; explicit: boolean }>()
   for (const s of BROKER_SETTINGS.values()) {
-    const value = effective[s.name] ?? given.get(s.name) ?? s.default
-    settings.set(s.name, { value: String(value).trim(), explicit: given.has(s.name) || (explicit[s.name] ?? false) })
+    const value = effective[s.name] ?? security.effective[s.name] ?? given.get(s.name) ?? s.default
+    const changed = security.effective[s.name] !== undefined && security.effective[s.name] !== s.default
+    settings.set(s.name, { value: String(value).trim(), explicit: given.has(s.name) || (explicit[s.name] ?? changed) })
   }
   const interval = (name: string) => parseSetting(name, settings.get(name)!.value, 0, INT_MAX)
   return {
-    port,
-    host,
-    advertisedHost,
+    port: first.port,
+    host: first.host,
+    advertisedHost: first.advertisedHost,
+    listeners: security.listeners,
+    security,
     storage,
     dataDir,
     nodeId,
@@ -249,5 +274,7 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
     flushCheckIntervalMs: interval('log.flush.scheduler.interval.ms'),
     checkpointIntervalMs: interval('log.flush.offset.checkpoint.interval.ms'),
     fetchSessionCacheSlots: parseSetting('max.incremental.fetch.session.cache.slots', settings.get('max.incremental.fetch.session.cache.slots')!.value, 0, 1_000_000),
+    verifySegmentsOnStartup: booleanConfig('log.verify.segments.on.startup') ?? true,
+    connections: connectionLimitsFromSettings(settings),
   }
 }

@@ -22,6 +22,13 @@ const EXPECTED = [
   { apiKey: 37, minVersion: 0, maxVersion: 3 }, // CreatePartitions
   { apiKey: 44, minVersion: 0, maxVersion: 1 }, // IncrementalAlterConfigs
   { apiKey: 60, minVersion: 0, maxVersion: 1 }, // DescribeCluster
+  { apiKey: 17, minVersion: 0, maxVersion: 1 }, // SaslHandshake: v0 is the unframed-token flow
+  { apiKey: 36, minVersion: 0, maxVersion: 2 }, // SaslAuthenticate
+  { apiKey: 29, minVersion: 0, maxVersion: 3 }, // DescribeAcls
+  { apiKey: 30, minVersion: 0, maxVersion: 3 }, // CreateAcls
+  { apiKey: 31, minVersion: 0, maxVersion: 3 }, // DeleteAcls
+  { apiKey: 50, minVersion: 0, maxVersion: 0 }, // DescribeUserScramCredentials
+  { apiKey: 51, minVersion: 0, maxVersion: 0 }, // AlterUserScramCredentials
 ]
 
 /** A request frame with any api key and version, header v2 (flexible) and the given body bytes. */

@@ -9,5 +9,7 @@ export * from './compression/index.js'
 export * from './partitioning/index.js'
 export type { ApiDefinition, AnyApiDefinition, DataDefinition, Input } from './api-definition.js'
 export * from './generated/index.js'
+/** The message definitions as data (fields, types, version ranges), for tools that build or inspect messages generically: fuzzers, doc generators. */
+export { MESSAGE_SCHEMAS, type MessageSchema, type FieldSchema } from './generated/schema.js'
 export * from './headers/index.js'
 export { KafkaProtocolError, errorForCode, errorTableEntry } from './errors/protocol-error.js'

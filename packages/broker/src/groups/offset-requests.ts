@@ -30,6 +30,13 @@ export interface OffsetCommitParams {
 /** Per-partition results, in request order. */
 export type PartitionErrors = { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]
 
+/**
+ * The latest time a commit may carry. Commit and expiry times are int64 on the wire and in
+ * `__consumer_offsets` but numbers here; a client's 2^63-1 (meaning "never") would round up past
+ * int64 and fail to encode, so times are saturated at the largest exact number instead.
+ */
+const LATEST_TIMESTAMP = Number.MAX_SAFE_INTEGER
+
 const allWith = (topics: OffsetCommitParams['topics'], errorCode: number): PartitionErrors =>
   topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode })) }))
 
@@ -79,7 +86,7 @@ export function commitOffsets(rt: GroupRuntime, req: OffsetCommitParams): Partit
       if (!rt.logs.getLog(t.name, p.partition)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       else if (p.metadata !== null && p.metadata.length > rt.config.offsetMetadataMaxBytes) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE
       else {
-        const commitTimestamp = p.commitTimestamp >= 0 ? p.commitTimestamp : now
+        const commitTimestamp = Math.min(p.commitTimestamp >= 0 ? p.commitTimestamp : now, LATEST_TIMESTAMP)
         valid.push({
           topic: t.name,
           partition: p.partition,
@@ -87,7 +94,7 @@ export function commitOffsets(rt: GroupRuntime, req: OffsetCommitParams): Partit
           leaderEpoch: p.leaderEpoch,
           metadata: p.metadata ?? '',
           commitTimestamp,
-          expireTimestamp: req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1,
+          expireTimestamp: req.retentionTimeMs >= 0 ? Math.min(now + req.retentionTimeMs, LATEST_TIMESTAMP) : -1,
         })
       }
       return { partitionIndex: p.partition, errorCode }

@@ -24,9 +24,13 @@
  *   producer with an open transaction) INVALID_TXN_STATE. `transactionalId` is not checked further.
  * - The answer carries the base offset, the log append time (-1 unless the topic uses
  *   LogAppendTime), the log start offset, and from v8 the error message.
+ * - With ACLs: Write on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every
+ *   partition) and Write on each topic (TOPIC_AUTHORIZATION_FAILED); auto-creation needs Create on
+ *   the cluster or the topic (UNKNOWN_TOPIC_OR_PARTITION otherwise).
  */
 import { ErrorCode, ProduceApi, type Input, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol'
 import { INTERNAL_TOPICS, validateTopicName } from '../log/topic-name.js'
+import { AclOperation, ResourceType, authorize, authorizeTopicCreation } from '../security/access.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -39,15 +43,23 @@ export const produceHandler = defineHandler({
 
   handle(request, ctx) {
     const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
+    const txnAllowed = request.transactionalId === null || authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)
+    const refusalOf = (topic: string) => {
+      if (!validAcks) return refused(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${request.acks}`)
+      if (!txnAllowed) return refused(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, `Not authorized to write as transactional id ${request.transactionalId}`)
+      if (!authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, topic)) return refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Not authorized to write to topic ${topic}`)
+      return undefined
+    }
     let failure: string | undefined
-    const responses = request.topicData.map((topic) => ({
-      name: topic.name,
-      partitionResponses: topic.partitionData.map((p): PartitionResult => {
-        const result = validAcks ? appendPartition(request, topic.name, p.index, p.records, ctx) : failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${request.acks}`)
+    const responses = request.topicData.map((topic) => {
+      const refusal = refusalOf(topic.name)
+      const partitionResponses = topic.partitionData.map((p): PartitionResult => {
+        const result = refusal ? failed(p.index, refusal.errorCode, refusal.message) : appendPartition(request, topic.name, p.index, p.records, ctx)
         if (result.errorCode && failure === undefined) failure = `${topic.name}-${p.index}: ${result.errorMessage ?? `error ${result.errorCode}`}`
         return result
-      }),
-    }))
+      })
+      return { name: topic.name, partitionResponses }
+    })
     if (request.acks === 0) {
       if (failure !== undefined) ctx.closeConnection(`a produce request with acks=0 failed (${failure})`)
       return null
@@ -65,6 +77,10 @@ export const produceHandler = defineHandler({
   },
 })
 
+function refused(errorCode: number, message: string): { errorCode: number; message: string } {
+  return { errorCode, message }
+}
+
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionResult {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage }
 }
@@ -76,7 +92,7 @@ function appendPartition(request: ProduceRequest, topic: string, partition: numb
     let log = broker.logs.getLog(topic, partition)
     if (!log) {
       validateTopicName(topic)
-      if (!broker.logs.topic(topic) && !broker.autoCreateTopic(topic, `Produce from client ${JSON.stringify(ctx.clientId)}`)) {
+      if (!broker.logs.topic(topic) && !(authorizeTopicCreation(ctx, topic) && broker.autoCreateTopic(topic, `Produce from client ${JSON.stringify(ctx.clientId)}`))) {
         throw requestError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host topic '${topic}'`)
       }
       log = broker.logs.log(topic, partition)

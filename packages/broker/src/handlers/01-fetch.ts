@@ -26,8 +26,11 @@
  *   v13 topic-id boundary: FETCH_SESSION_TOPIC_ID_ERROR. Partitions that returned data move to the
  *   end of the session's order so others get the byte budget first next time.
  * - v13+ names topics by id.
+ * - With ACLs, partitions of topics the principal may not Read answer TOPIC_AUTHORIZATION_FAILED
+ *   (checked on every fetch, also for partitions already in a session).
  */
 import { ErrorCode, FetchApi, ZERO_UUID, type FetchRequest, type FetchResponse, type FetchResponsePartitionData, type Input } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { fetchWithLongPoll, type FetchLimits, type PartitionRead } from '../server/fetch-reader.js'
 import { FINAL_EPOCH, INITIAL_EPOCH, sessionKey, type FetchSession, type FetchTarget } from '../server/fetch-sessions.js'
 import { offsetFromWire } from './errors.js'
@@ -46,14 +49,14 @@ export const fetchHandler = defineHandler({
     const targets = targetsOf(request, ctx)
     const limits: FetchLimits = { maxBytes: request.maxBytes, isolationLevel: request.isolationLevel, minBytes: request.minBytes, maxWaitMs: request.maxWaitMs }
     const sessions = ctx.broker.fetchSessions
-    const sessionless = async () => answer(request, targets, await fetchWithLongPoll(ctx.broker, targets, limits, byId, ctx.signal), 0)
+    const sessionless = async () => answer(request, targets, await readAuthorized(ctx, targets, limits, byId), 0)
     if (v < 7) return sessionless()
 
     const { sessionId, sessionEpoch } = request
     if (sessionEpoch === INITIAL_EPOCH || sessionEpoch === FINAL_EPOCH) {
       if (sessionId !== 0) sessions.remove(sessionId)
       if (sessionEpoch === FINAL_EPOCH) return sessionless()
-      const reads = await fetchWithLongPoll(ctx.broker, targets, limits, byId, ctx.signal)
+      const reads = await readAuthorized(ctx, targets, limits, byId)
       const session = sessions.create(byId, targets.map((t, i) => ({ ...t, ...positionsOf(reads[i]!) })))
       return answer(request, targets, reads, session?.id ?? 0)
     }
@@ -81,7 +84,7 @@ export const fetchHandler = defineHandler({
 async function incremental(request: FetchRequest, session: FetchSession, limits: FetchLimits, ctx: RequestContext): Promise<Input<FetchResponse>> {
   const entries = [...session.partitions.entries()]
   const targets = entries.map(([, p]) => p)
-  const reads = await fetchWithLongPoll(ctx.broker, targets, limits, session.usesTopicIds, ctx.signal)
+  const reads = await readAuthorized(ctx, targets, limits, session.usesTopicIds)
   const changedTargets: FetchTarget[] = []
   const changedReads: PartitionRead[] = []
   entries.forEach(([key, cached], i) => {
@@ -99,6 +102,25 @@ async function incremental(request: FetchRequest, session: FetchSession, limits:
     if (read.records.length > 0) session.moveToEnd(key)
   })
   return answer(request, changedTargets, changedReads, session.id)
+}
+
+/**
+ * Reads the targets whose topic the principal may Read; the others answer
+ * TOPIC_AUTHORIZATION_FAILED, and like any partition error make the fetch answer at once.
+ */
+async function readAuthorized(ctx: RequestContext, targets: readonly FetchTarget[], limits: FetchLimits, byId: boolean): Promise<PartitionRead[]> {
+  if (!ctx.broker.security.authorizer.enabled) return fetchWithLongPoll(ctx.broker, targets, limits, byId, ctx.signal)
+  const verdicts = new Map<string, boolean>()
+  const allowed = targets.map((t) => {
+    // An unknown topic id has no name to authorize; the reader answers UNKNOWN_TOPIC_ID for it.
+    if (t.topic === '') return true
+    if (!verdicts.has(t.topic)) verdicts.set(t.topic, authorize(ctx, AclOperation.READ, ResourceType.TOPIC, t.topic))
+    return verdicts.get(t.topic)!
+  })
+  const denied = allowed.includes(false)
+  const reads = await fetchWithLongPoll(ctx.broker, targets.filter((_, i) => allowed[i]), denied ? { ...limits, maxWaitMs: 0 } : limits, byId, ctx.signal)
+  let next = 0
+  return targets.map((_, i) => (allowed[i] ? reads[next++]! : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: Buffer.alloc(0) }))
 }
 
 function positionsOf(read: PartitionRead): { highWatermark: number; lastStableOffset: number; logStartOffset: number } {

@@ -9,11 +9,13 @@
  * - any other value: the first record whose timestamp is at least that, through the time index;
  *   offset -1 when there is none.
  * Offsets found carry leader epoch 0 (v4+), and timestamp -1 for -1/-2/-4. v0 answers the offset in
- * its old-style list. Errors: UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v4+).
+ * its old-style list. Errors: UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v4+),
+ * TOPIC_AUTHORIZATION_FAILED without Describe on the topic (with ACLs).
  */
 import { ErrorCode, ListOffsetsApi, type Input, type ListOffsetsRequestListOffsetsPartition, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol'
 import type { OffsetAndTimestamp } from '../log/timestamp-search.js'
 import type { PartitionLog } from '../log/partition-log.js'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { LEADER_EPOCH, leaderEpochError } from '../server/leader-epoch.js'
 import { errorCodeOf, offsetFromWire } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
@@ -34,10 +36,11 @@ export const listOffsetsHandler = defineHandler({
   maxVersion: ListOffsetsApi.maxVersion,
 
   handle(request, ctx) {
-    const topics = request.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => lookUp(t.name, p, request.isolationLevel, ctx)),
-    }))
+    const topics = request.topics.map((t) => {
+      const allowed = authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)
+      const partitions = t.partitions.map((p) => (allowed ? lookUp(t.name, p, request.isolationLevel, ctx) : { partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }))
+      return { name: t.name, partitions }
+    })
     return { throttleTimeMs: 0, topics }
   },
 

@@ -10,12 +10,18 @@
  *   internal topics; otherwise UNKNOWN_TOPIC_OR_PARTITION. An illegal name answers
  *   INVALID_TOPIC_EXCEPTION when it would be created (as in Kafka, UNKNOWN_TOPIC_OR_PARTITION
  *   otherwise); an unknown topic id answers UNKNOWN_TOPIC_ID.
- * - Authorized operations (v8+) are reported when asked for: every operation, as there are no ACLs.
+ * - The broker is this node at the advertised host and port of the listener the request came in on.
+ * - With ACLs: listing all topics shows only those the principal may Describe; a named topic it may
+ *   not Describe answers TOPIC_AUTHORIZATION_FAILED (whether or not it exists, so names do not
+ *   leak), as does one it would auto-create without Create on the cluster or the topic.
+ * - Authorized operations (v8+) are reported when asked for, from the ACLs (every operation when
+ *   the authorizer is off); the cluster's are 0 without Describe on the cluster, as in Kafka.
  */
 import { ErrorCode, MetadataApi, ZERO_UUID, type Input, type MetadataResponseTopic } from '@tributary/protocol'
 import type { TopicInfo } from '../log/log-manager.js'
 import { LEADER_EPOCH } from '../server/leader-epoch.js'
-import { ALL_CLUSTER_OPERATIONS, ALL_TOPIC_OPERATIONS, OPERATIONS_NOT_REQUESTED } from './authorized-operations.js'
+import { AclOperation, ResourceType, authorize, authorizeTopicCreation, authorizedOperations, clusterAuthorizedOperations, endpointFor } from '../security/access.js'
+import { OPERATIONS_NOT_REQUESTED } from './authorized-operations.js'
 import { errorCodeOf, errorMessageOf } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -32,21 +38,24 @@ export const metadataHandler = defineHandler({
     const allowAutoCreate = v < 4 || request.allowAutoTopicCreation
     const withOps = request.includeTopicAuthorizedOperations
     const topics = all
-      ? ctx.broker.logs.topics().map((t) => describeTopic(t, ctx, withOps))
+      ? ctx.broker.logs
+          .topics()
+          .filter((t) => authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name, false))
+          .map((t) => describeTopic(t, ctx, withOps))
       : request.topics!.map((t) => (t.name === null ? byId(t.topicId, ctx, withOps) : byName(t.name, allowAutoCreate, ctx, withOps)))
     return {
       throttleTimeMs: 0,
-      brokers: [{ ...ctx.broker.endpoint, rack: null }],
+      brokers: [{ ...endpointFor(ctx), rack: null }],
       clusterId: ctx.broker.clusterId,
       controllerId: ctx.broker.nodeId,
       topics,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(ctx) : OPERATIONS_NOT_REQUESTED,
     }
   },
 
   errorResponse(request, errorCode, ctx) {
     const topics = (request.topics ?? []).map((t): TopicResult => ({ errorCode, name: t.name ?? nullName(ctx), topicId: t.topicId, partitions: [] }))
-    return { throttleTimeMs: 0, brokers: [{ ...ctx.broker.endpoint, rack: null }], clusterId: ctx.broker.clusterId, controllerId: ctx.broker.nodeId, topics }
+    return { throttleTimeMs: 0, brokers: [{ ...endpointFor(ctx), rack: null }], clusterId: ctx.broker.clusterId, controllerId: ctx.broker.nodeId, topics }
   },
 })
 
@@ -66,13 +75,19 @@ function describeTopic(t: TopicInfo, ctx: RequestContext, withOps: boolean): Top
       isrNodes: [node],
       offlineReplicas: [],
     })),
-    topicAuthorizedOperations: withOps ? ALL_TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+    topicAuthorizedOperations: withOps ? authorizedOperations(ctx, ResourceType.TOPIC, t.name) : OPERATIONS_NOT_REQUESTED,
   }
 }
 
 function byName(name: string, allowAutoCreate: boolean, ctx: RequestContext, withOps: boolean): TopicResult {
+  const unauthorized = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, partitions: [] }
+  if (!authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) return unauthorized
   try {
-    const known = ctx.broker.logs.topic(name) ?? (allowAutoCreate ? ctx.broker.autoCreateTopic(name, `Metadata from client ${JSON.stringify(ctx.clientId)}`) : undefined)
+    let known = ctx.broker.logs.topic(name)
+    if (!known && allowAutoCreate) {
+      if (ctx.broker.options.autoCreateTopics && !authorizeTopicCreation(ctx, name)) return unauthorized
+      known = ctx.broker.autoCreateTopic(name, `Metadata from client ${JSON.stringify(ctx.clientId)}`)
+    }
     if (known) return describeTopic(known, ctx, withOps)
     return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, partitions: [] }
   } catch (err) {
@@ -84,7 +99,9 @@ function byName(name: string, allowAutoCreate: boolean, ctx: RequestContext, wit
 
 function byId(topicId: string, ctx: RequestContext, withOps: boolean): TopicResult {
   const known = ctx.broker.logs.topicById(topicId)
-  return known ? describeTopic(known, ctx, withOps) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: nullName(ctx), topicId, partitions: [] }
+  if (!known) return { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: nullName(ctx), topicId, partitions: [] }
+  if (!authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, known.name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name: nullName(ctx), topicId, partitions: [] }
+  return describeTopic(known, ctx, withOps)
 }
 
 /** An unknown name: null where the version allows it (v12+), else empty. */

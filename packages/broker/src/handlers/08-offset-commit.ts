@@ -13,8 +13,11 @@
  *   after the commit); v6+ carry the leader epoch; v8+ are flexible. v9 commits to classic groups
  *   as v8 (its member epoch is the generation).
  * - A null metadata string is stored as "", as Kafka does.
+ * - With ACLs: Read on the group (GROUP_AUTHORIZATION_FAILED for every partition) and Read on each
+ *   topic (TOPIC_AUTHORIZATION_FAILED for its partitions; the others are committed).
  */
-import { OffsetCommitApi } from '@tributary/protocol'
+import { ErrorCode, OffsetCommitApi } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, topicAuthorizer } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const offsetCommitHandler = defineHandler({
@@ -24,13 +27,18 @@ export const offsetCommitHandler = defineHandler({
 
   handle(request, ctx) {
     const v = ctx.apiVersion
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return allWith(request.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED)
+    const readable = topicAuthorizer(ctx, AclOperation.READ)
+    const allowed = request.topics.filter((t) => readable(t.name))
+    const denied = allWith(request.topics.filter((t) => !readable(t.name)), ErrorCode.TOPIC_AUTHORIZATION_FAILED).topics
+    if (allowed.length === 0) return { throttleTimeMs: 0, topics: denied }
     const topics = ctx.broker.groups.commitOffsets({
       groupId: request.groupId,
       generationId: v >= 1 ? request.generationIdOrMemberEpoch : -1,
       memberId: v >= 1 ? request.memberId : '',
       groupInstanceId: v >= 7 ? request.groupInstanceId : null,
       retentionTimeMs: v >= 2 && v <= 4 ? Math.max(-1, Number(request.retentionTimeMs)) : -1,
-      topics: request.topics.map((t) => ({
+      topics: allowed.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partition: p.partitionIndex,
@@ -41,10 +49,14 @@ export const offsetCommitHandler = defineHandler({
         })),
       })),
     })
-    return { throttleTimeMs: 0, topics }
+    return { throttleTimeMs: 0, topics: [...topics, ...denied] }
   },
 
   errorResponse(request, errorCode) {
-    return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })) }
+    return allWith(request.topics, errorCode)
   },
 })
+
+function allWith(topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[], errorCode: number) {
+  return { throttleTimeMs: 0, topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })) }
+}

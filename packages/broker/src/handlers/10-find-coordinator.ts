@@ -10,8 +10,12 @@
  *   cannot be created the key answers COORDINATOR_NOT_AVAILABLE.
  * - v0-3 look up one `key`; v4+ look up a batch (`coordinatorKeys`) and answer one entry per key.
  * - Another key type answers INVALID_REQUEST.
+ * - The coordinator's host and port are those the request's listener advertises.
+ * - With ACLs: Describe on the group (GROUP_AUTHORIZATION_FAILED) or on the transactional id
+ *   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
 import { ErrorCode, FindCoordinatorApi } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, endpointFor } from '../security/access.js'
 import { errorCodeOf, errorMessageOf } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -49,6 +53,10 @@ export const findCoordinatorHandler = defineHandler({
 function locate(keyType: number, key: string, ctx: RequestContext): Answer {
   const fail = (errorCode: number, errorMessage: string | null): Answer => ({ errorCode, errorMessage, nodeId: -1, host: '', port: -1 })
   if (keyType !== GROUP && keyType !== TRANSACTION) return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}; expected 0 (group) or 1 (transaction)`)
+  if (keyType === GROUP && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED, `Not authorized to describe group ${key}`)
+  if (keyType === TRANSACTION && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, `Not authorized to describe transactional id ${key}`)
+  }
   try {
     if (keyType === GROUP) ctx.broker.groups.ensureOffsetsTopic()
     else ctx.broker.groups.ensureTransactionStateTopic()
@@ -56,6 +64,6 @@ function locate(keyType: number, key: string, ctx: RequestContext): Answer {
     const code = errorCodeOf(err, ctx, `creating the internal topic for ${keyType === GROUP ? 'group' : 'transactional id'} ${JSON.stringify(key)}`)
     return fail(code === ErrorCode.UNKNOWN_SERVER_ERROR ? code : ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessageOf(err))
   }
-  const { nodeId, host, port } = ctx.broker.endpoint
+  const { nodeId, host, port } = endpointFor(ctx)
   return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId, host, port }
 }

@@ -14,10 +14,12 @@
  * - v0 has no rebalance timeout: the session timeout serves as one, as in Kafka. v7+ answer the
  *   protocol type and a nullable protocol name; v8+ carry a reason (logged); v9 may tell a static
  *   leader to skip the assignment.
+ * With ACLs, needs Read on the group (GROUP_AUTHORIZATION_FAILED).
  */
-import { JoinGroupApi, type Input, type JoinGroupResponse } from '@tributary/protocol'
+import { ErrorCode, JoinGroupApi, type Input, type JoinGroupResponse } from '@tributary/protocol'
 import { clientHostOf } from '../groups/client-host.js'
 import type { JoinResult } from '../groups/member.js'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const joinGroupHandler = defineHandler({
@@ -27,6 +29,7 @@ export const joinGroupHandler = defineHandler({
 
   async handle(request, ctx) {
     const v = ctx.apiVersion
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return failed(request.memberId, ErrorCode.GROUP_AUTHORIZATION_FAILED, v)
     const groupInstanceId = v >= 5 ? request.groupInstanceId : null
     const result = await ctx.broker.groups.joinGroup({
       groupId: request.groupId,
@@ -47,9 +50,13 @@ export const joinGroupHandler = defineHandler({
   },
 
   errorResponse(request, errorCode, ctx) {
-    return { errorCode, generationId: -1, protocolName: ctx.apiVersion >= 7 ? null : '', leader: '', memberId: request.memberId, members: [] }
+    return failed(request.memberId, errorCode, ctx.apiVersion)
   },
 })
+
+function failed(memberId: string, errorCode: number, v: number): Input<JoinGroupResponse> {
+  return { errorCode, generationId: -1, protocolName: v >= 7 ? null : '', leader: '', memberId, members: [] }
+}
 
 function toResponse(r: JoinResult, v: number): Input<JoinGroupResponse> {
   return {

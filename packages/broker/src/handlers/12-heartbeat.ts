@@ -6,8 +6,10 @@
  * for a member the group does not have (removed after its session timeout, or an unknown group),
  * FENCED_INSTANCE_ID when another instance took over the v3+ `groupInstanceId`, and
  * INVALID_GROUP_ID for an empty group id.
+ * With ACLs, needs Read on the group (GROUP_AUTHORIZATION_FAILED).
  */
-import { HeartbeatApi } from '@tributary/protocol'
+import { ErrorCode, HeartbeatApi } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const heartbeatHandler = defineHandler({
@@ -16,6 +18,7 @@ export const heartbeatHandler = defineHandler({
   maxVersion: HeartbeatApi.maxVersion,
 
   handle(request, ctx) {
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }
     const errorCode = ctx.broker.groups.heartbeat({
       groupId: request.groupId,
       generationId: request.generationId,

@@ -8,8 +8,10 @@
  * Errors: per member UNKNOWN_MEMBER_ID (also for every member of an unknown group) or
  * FENCED_INSTANCE_ID; for the group COORDINATOR_NOT_AVAILABLE or INVALID_GROUP_ID. v0-2 have no
  * member results, so they answer the member's error as the group's, as Kafka does.
+ * With ACLs, needs Read on the group (GROUP_AUTHORIZATION_FAILED).
  */
 import { ErrorCode, LeaveGroupApi } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const leaveGroupHandler = defineHandler({
@@ -19,6 +21,7 @@ export const leaveGroupHandler = defineHandler({
 
   handle(request, ctx) {
     const v = ctx.apiVersion
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] }
     const leaving = v >= 3 ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null })) : [{ memberId: request.memberId, groupInstanceId: null, reason: null }]
     const result = ctx.broker.groups.leaveGroup(request.groupId, leaving)
     if (v >= 3) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members }

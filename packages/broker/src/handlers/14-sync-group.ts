@@ -10,8 +10,10 @@
  * Errors: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS (the group started another
  * rebalance: rejoin), FENCED_INSTANCE_ID (v3+ static members), INCONSISTENT_GROUP_PROTOCOL (v5
  * protocol type or name other than the group's), COORDINATOR_NOT_AVAILABLE, INVALID_GROUP_ID.
+ * With ACLs, needs Read on the group (GROUP_AUTHORIZATION_FAILED).
  */
-import { SyncGroupApi } from '@tributary/protocol'
+import { ErrorCode, SyncGroupApi } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const syncGroupHandler = defineHandler({
@@ -20,6 +22,7 @@ export const syncGroupHandler = defineHandler({
   maxVersion: SyncGroupApi.maxVersion,
 
   async handle(request, ctx) {
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED)
     const v = ctx.apiVersion
     const assignments = new Map<string, Buffer>()
     // Copies: the decoded bytes are views into the request frame, and assignments outlive it.
@@ -37,6 +40,10 @@ export const syncGroupHandler = defineHandler({
   },
 
   errorResponse(_request, errorCode) {
-    return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
+    return failed(errorCode)
   },
 })
+
+function failed(errorCode: number) {
+  return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
+}

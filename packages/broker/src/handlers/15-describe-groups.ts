@@ -5,15 +5,14 @@
  * "CompletingRebalance", "Stable", "Dead"), protocol type, the chosen protocol and every member's
  * metadata and assignment while Stable (other states list members without them), and v4+ members'
  * group instance ids. An unknown group is "Dead" with no members and no error, as Kafka answers up
- * to v5. v3+ report the authorized operations when asked: every group operation (READ, DELETE,
- * DESCRIBE), there being no ACLs.
+ * to v5. v3+ report the authorized operations when asked, from the ACLs (every group operation,
+ * READ, DELETE and DESCRIBE, when the authorizer is off). With ACLs, a group the principal may not
+ * Describe answers GROUP_AUTHORIZATION_FAILED.
  */
-import { DescribeGroupsApi } from '@tributary/protocol'
+import { DescribeGroupsApi, ErrorCode } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, authorizedOperations } from '../security/access.js'
 import { OPERATIONS_NOT_REQUESTED } from './authorized-operations.js'
 import { defineHandler } from './handler.js'
-
-/** READ (3), DELETE (6) and DESCRIBE (8): the ACL operations a group has. */
-const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
 
 export const describeGroupsHandler = defineHandler({
   api: DescribeGroupsApi,
@@ -21,17 +20,22 @@ export const describeGroupsHandler = defineHandler({
   maxVersion: DescribeGroupsApi.maxVersion,
 
   handle(request, ctx) {
-    const operations = ctx.apiVersion >= 3 && request.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED
+    const withOps = ctx.apiVersion >= 3 && request.includeAuthorizedOperations
     return {
       throttleTimeMs: 0,
-      groups: request.groups.map((groupId) => ({ ...ctx.broker.groups.describeGroup(groupId), authorizedOperations: operations })),
+      groups: request.groups.map((groupId) => {
+        if (!authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return failed(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED)
+        const operations = withOps ? authorizedOperations(ctx, ResourceType.GROUP, groupId) : OPERATIONS_NOT_REQUESTED
+        return { ...ctx.broker.groups.describeGroup(groupId), authorizedOperations: operations }
+      }),
     }
   },
 
   errorResponse(request, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      groups: request.groups.map((groupId) => ({ errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED })),
-    }
+    return { throttleTimeMs: 0, groups: request.groups.map((groupId) => failed(groupId, errorCode)) }
   },
 })
+
+function failed(groupId: string, errorCode: number) {
+  return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED }
+}

@@ -4,9 +4,11 @@
  * Lists every group this coordinator knows with its protocol type ("consumer" for Kafka
  * consumers, "" for groups that only store offsets); v4+ add the state and may filter by state
  * names (case-insensitive); v5+ add the group type, always "classic", and may filter by type
- * (a filter without "classic" lists nothing).
+ * (a filter without "classic" lists nothing). With ACLs, a principal without Describe on the
+ * cluster sees only the groups it may Describe.
  */
 import { ListGroupsApi } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, authorizeCluster } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const listGroupsHandler = defineHandler({
@@ -17,7 +19,8 @@ export const listGroupsHandler = defineHandler({
   handle(request, ctx) {
     const v = ctx.apiVersion
     const { errorCode, groups } = ctx.broker.groups.listGroups(v >= 4 ? request.statesFilter : [], v >= 5 ? request.typesFilter : [])
-    return { throttleTimeMs: 0, errorCode, groups }
+    const visible = authorizeCluster(ctx, AclOperation.DESCRIBE, false) ? groups : groups.filter((g) => authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId, false))
+    return { throttleTimeMs: 0, errorCode, groups: visible }
   },
 
   errorResponse(_request, errorCode) {

@@ -14,8 +14,12 @@
  *   named twice in one request answers INVALID_REQUEST for both.
  * - `validateOnly` (v1+) checks everything and creates nothing.
  * - v5+ answers the partition count, replication factor and every config with its source; v7 the topic id.
+ * - With ACLs: Create on the cluster or the topic (TOPIC_AUTHORIZATION_FAILED); the configs are
+ *   answered only with DescribeConfigs on the topic (else `topicConfigErrorCode`
+ *   TOPIC_AUTHORIZATION_FAILED and no configs), as Kafka does.
  */
 import { CreateTopicsApi, ErrorCode, ZERO_UUID, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult, type Input } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, authorizeTopicCreation } from '../security/access.js'
 import { describeOverrides } from '../server/config-descriptions.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
@@ -32,6 +36,7 @@ export const createTopicsHandler = defineHandler({
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
     const topics = request.topics.map((t): TopicResult => {
       if (counts.get(t.name)! > 1) return failed(t.name, ErrorCode.INVALID_REQUEST, `Topic ${t.name} appears more than once in the request`)
+      if (!authorizeTopicCreation(ctx, t.name)) return failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Not authorized to create topic ${t.name}`)
       try {
         return create(t, request.validateOnly, ctx)
       } catch (err) {
@@ -59,6 +64,7 @@ function create(t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, ctx
   }
   const partitions = t.assignments.length > 0 ? checkAssignments(t, ctx.broker.nodeId) : t.numPartitions
   const info = ctx.broker.createTopic(t.name, { partitions, replicationFactor: t.replicationFactor, configs, validateOnly }, `CreateTopics from client ${JSON.stringify(ctx.clientId)}`)
+  const configsVisible = authorize(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name, false)
   return {
     name: t.name,
     topicId: validateOnly ? ZERO_UUID : info.topicId,
@@ -66,7 +72,8 @@ function create(t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, ctx
     errorMessage: null,
     numPartitions: info.partitions,
     replicationFactor: 1,
-    configs: describeOverrides(ctx.broker, info.configs).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: false })),
+    topicConfigErrorCode: configsVisible ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    configs: configsVisible ? describeOverrides(ctx.broker, info.configs).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: false })) : null,
   }
 }
 

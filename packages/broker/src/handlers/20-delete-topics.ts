@@ -7,8 +7,11 @@
  * - Unknown name: UNKNOWN_TOPIC_OR_PARTITION; unknown id: UNKNOWN_TOPIC_ID. A topic named twice in
  *   one request answers INVALID_REQUEST for both.
  * - v5+ carries error messages; v6 answers the topic id.
+ * - With ACLs: Delete on the topic (TOPIC_AUTHORIZATION_FAILED; by id, also when the principal may
+ *   not Describe it, so that names do not leak).
  */
 import { DeleteTopicsApi, ErrorCode, ZERO_UUID, type DeleteTopicsResponseDeletableTopicResult, type Input } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -56,6 +59,10 @@ function remove(t: Named, ctx: RequestContext): TopicResult {
   if (byId === (t.name !== null)) throw requestError('INVALID_REQUEST', 'Name a topic either by name or by id')
   const name = byId ? ctx.broker.logs.topicById(t.topicId)?.name : t.name!
   if (name === undefined) throw requestError('UNKNOWN_TOPIC_ID', `No topic has id ${t.topicId}`)
+  if (!authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+    if (byId) return { name: null, topicId: t.topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null }
+    throw requestError('TOPIC_AUTHORIZATION_FAILED', `Not authorized to delete topic ${name}`)
+  }
   const deleted = ctx.broker.deleteTopic(name, `DeleteTopics from client ${JSON.stringify(ctx.clientId)}`)
   return { name: deleted.name, topicId: deleted.topicId, errorCode: ErrorCode.NONE, errorMessage: null }
 }

@@ -4,9 +4,11 @@
  * Behaviour, per partition: moves the log start offset up to `offset` (-1: the high watermark),
  * deleting segments that fall wholly below it, persists the new start offset, and answers it as
  * the low watermark. A lower offset than the current start changes nothing. Errors:
- * UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE (above the high watermark, or below -1).
+ * UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE (above the high watermark, or below -1), TOPIC_AUTHORIZATION_FAILED without
+ * Delete on the topic (with ACLs).
  */
 import { DeleteRecordsApi, ErrorCode, type DeleteRecordsResponseDeleteRecordsPartitionResult, type Input } from '@tributary/protocol'
+import { AclOperation, topicAuthorizer } from '../security/access.js'
 import { errorCodeOf, offsetFromWire } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -20,7 +22,11 @@ export const deleteRecordsHandler = defineHandler({
   maxVersion: DeleteRecordsApi.maxVersion,
 
   handle(request, ctx) {
-    const topics = request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => deleteBefore(t.name, p.partitionIndex, offsetFromWire(p.offset), ctx)) }))
+    const deletable = topicAuthorizer(ctx, AclOperation.DELETE)
+    const topics = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => (deletable(t.name) ? deleteBefore(t.name, p.partitionIndex, offsetFromWire(p.offset), ctx) : { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })),
+    }))
     return { throttleTimeMs: 0, topics }
   },
 

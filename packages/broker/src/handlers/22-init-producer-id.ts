@@ -11,8 +11,11 @@
  *   a stale one answers PRODUCER_FENCED — INVALID_PRODUCER_EPOCH before v4, which predates it.
  * Other errors: INVALID_REQUEST (empty transactional id), CONCURRENT_TRANSACTIONS (a transaction
  * still completing), COORDINATOR_NOT_AVAILABLE (the state could not be written, or shutdown).
+ * With ACLs: Write on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); without one,
+ * IdempotentWrite on the cluster or Write on some topic (CLUSTER_AUTHORIZATION_FAILED), as Kafka.
  */
-import { InitProducerIdApi } from '@tributary/protocol'
+import { ErrorCode, InitProducerIdApi } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, authorizeIdempotentWrite } from '../security/access.js'
 import { defineHandler } from './handler.js'
 import { txnErrorCode } from './txn-codes.js'
 
@@ -25,6 +28,9 @@ export const initProducerIdHandler = defineHandler({
 
   handle(request, ctx) {
     const v = ctx.apiVersion
+    const id = request.transactionalId
+    if (id !== null && !authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, id)) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+    if (id === null && !authorizeIdempotentWrite(ctx)) return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
     const result = ctx.broker.transactions.initProducerId({
       transactionalId: request.transactionalId,
       transactionTimeoutMs: request.transactionTimeoutMs,
@@ -35,6 +41,10 @@ export const initProducerIdHandler = defineHandler({
   },
 
   errorResponse(_request, errorCode) {
-    return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }
+    return failed(errorCode)
   },
 })
+
+function failed(errorCode: number) {
+  return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }
+}

@@ -5,9 +5,11 @@
  * or more the answer is epoch 0 ending at the log end offset, and for a negative epoch the
  * undefined epoch (-1) and offset (-1). Consumers use this to validate their position after a
  * leader change (KIP-320); it never reports truncation here. Errors: UNKNOWN_TOPIC_OR_PARTITION,
- * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v2+ `currentLeaderEpoch`).
+ * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v2+ `currentLeaderEpoch`),
+ * TOPIC_AUTHORIZATION_FAILED without Describe on the topic (with ACLs).
  */
 import { ErrorCode, OffsetForLeaderEpochApi, type Input, type OffsetForLeaderEpochResponseEpochEndOffset } from '@tributary/protocol'
+import { AclOperation, topicAuthorizer } from '../security/access.js'
 import { LEADER_EPOCH, leaderEpochError } from '../server/leader-epoch.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -19,9 +21,14 @@ export const offsetForLeaderEpochHandler = defineHandler({
   maxVersion: OffsetForLeaderEpochApi.maxVersion,
 
   handle(request, ctx) {
+    const describable = topicAuthorizer(ctx, AclOperation.DESCRIBE)
     const topics = request.topics.map((t) => ({
       topic: t.topic,
-      partitions: t.partitions.map((p) => endOffset(t.topic, p.partition, p.leaderEpoch, ctx.apiVersion >= 2 ? p.currentLeaderEpoch : -1, ctx)),
+      partitions: t.partitions.map((p) =>
+        describable(t.topic)
+          ? endOffset(t.topic, p.partition, p.leaderEpoch, ctx.apiVersion >= 2 ? p.currentLeaderEpoch : -1, ctx)
+          : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, partition: p.partition, leaderEpoch: -1, endOffset: -1n },
+      ),
     }))
     return { throttleTimeMs: 0, topics }
   },

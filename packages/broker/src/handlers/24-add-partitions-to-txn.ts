@@ -12,10 +12,15 @@
  *   id, or another producer id), PRODUCER_FENCED (another epoch; INVALID_PRODUCER_EPOCH before v2),
  *   CONCURRENT_TRANSACTIONS (the previous transaction is still completing), INVALID_REQUEST (empty
  *   transactional id), COORDINATOR_NOT_AVAILABLE.
+ * - With ACLs (v0-3): Write on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for
+ *   every partition) and on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions, and
+ *   OPERATION_NOT_ATTEMPTED for the others: nothing is added). v4+ come from brokers and need
+ *   ClusterAction on the cluster (CLUSTER_AUTHORIZATION_FAILED).
  */
-import { AddPartitionsToTxnApi, type AddPartitionsToTxnRequestAddPartitionsToTxnTopic } from '@tributary/protocol'
+import { AddPartitionsToTxnApi, ErrorCode, type AddPartitionsToTxnRequestAddPartitionsToTxnTopic } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, authorizeCluster, topicAuthorizer } from '../security/access.js'
 import type { PartitionResult } from '../transactions/partitions.js'
-import { defineHandler } from './handler.js'
+import { defineHandler, type RequestContext } from './handler.js'
 import { txnErrorCode } from './txn-codes.js'
 
 const PRODUCER_FENCED_SINCE = 2
@@ -32,10 +37,13 @@ export const addPartitionsToTxnHandler = defineHandler({
     const v = ctx.apiVersion
     const txns = ctx.broker.transactions
     if (v < BATCHED_SINCE) {
+      const refused = refusedTopics(request.v3AndBelowTransactionalId, request.v3AndBelowTopics, ctx)
+      if (refused) return { throttleTimeMs: 0, resultsByTopicV3AndBelow: refused }
       const producer = { transactionalId: request.v3AndBelowTransactionalId, producerId: request.v3AndBelowProducerId, producerEpoch: request.v3AndBelowProducerEpoch }
       const results = txns.addPartitions(producer, flatten(request.v3AndBelowTopics))
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: byTopic(results, v) }
     }
+    if (!authorizeCluster(ctx, AclOperation.CLUSTER_ACTION)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resultsByTransaction: [] }
     const resultsByTransaction = request.transactions.map((t) => {
       const producer = { transactionalId: t.transactionalId, producerId: t.producerId, producerEpoch: t.producerEpoch }
       const partitions = flatten(t.topics)
@@ -51,6 +59,15 @@ export const addPartitionsToTxnHandler = defineHandler({
     return { throttleTimeMs: 0, errorCode, resultsByTransaction: request.transactions.map((t) => ({ transactionalId: t.transactionalId, topicResults: failed(t.topics) })) }
   },
 })
+
+/** The answer when the principal may not add these partitions, or undefined when it may. */
+function refusedTopics(transactionalId: string, topics: Topics, ctx: RequestContext) {
+  const answer = (code: (topic: string) => number) => topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((partitionIndex) => ({ partitionIndex, partitionErrorCode: code(t.name) })) }))
+  if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) return answer(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+  const writable = topicAuthorizer(ctx, AclOperation.WRITE)
+  if (topics.every((t) => writable(t.name))) return undefined
+  return answer((topic) => (writable(topic) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+}
 
 function flatten(topics: Topics): { topic: string; partition: number }[] {
   return topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })))

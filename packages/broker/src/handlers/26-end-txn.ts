@@ -12,8 +12,10 @@
  *   v2), INVALID_REQUEST, COORDINATOR_NOT_AVAILABLE.
  * - v5 (KIP-890 part 2) is served with version 1 transaction semantics: the epoch is not bumped at
  *   the end of a transaction, and the response carries the producer's unchanged id and epoch.
+ * - With ACLs: Write on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
-import { EndTxnApi } from '@tributary/protocol'
+import { EndTxnApi, ErrorCode } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { defineHandler } from './handler.js'
 import { txnErrorCode } from './txn-codes.js'
 
@@ -25,6 +27,9 @@ export const endTxnHandler = defineHandler({
   maxVersion: EndTxnApi.maxVersion,
 
   handle(request, ctx) {
+    if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 }
+    }
     const producer = { transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch }
     const result = ctx.broker.transactions.endTxn(producer, request.committed)
     const ok = result === 'NONE'

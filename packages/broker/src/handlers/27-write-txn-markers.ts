@@ -8,9 +8,11 @@
  * UNKNOWN_TOPIC_OR_PARTITION, INVALID_PRODUCER_EPOCH (the partition saw a newer epoch),
  * TRANSACTION_COORDINATOR_FENCED (a newer coordinator epoch), KAFKA_STORAGE_ERROR. For a
  * `__consumer_offsets` partition the producer's transactional offsets are committed or dropped.
- * Nothing is authorized: like every API of this broker, it trusts its clients.
+ * With ACLs it needs ClusterAction on the cluster (CLUSTER_AUTHORIZATION_FAILED for every
+ * partition), as in Kafka, where only brokers and administrators hold it.
  */
-import { ErrorCode, WriteTxnMarkersApi } from '@tributary/protocol'
+import { ErrorCode, WriteTxnMarkersApi, type WriteTxnMarkersRequest } from '@tributary/protocol'
+import { AclOperation, authorizeCluster } from '../security/access.js'
 import { partitionsByTopic } from '../transactions/metadata.js'
 import { defineHandler } from './handler.js'
 
@@ -20,6 +22,7 @@ export const writeTxnMarkersHandler = defineHandler({
   maxVersion: WriteTxnMarkersApi.maxVersion,
 
   handle(request, ctx) {
+    if (!authorizeCluster(ctx, AclOperation.CLUSTER_ACTION)) return allWith(request, ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
     const markers = request.markers.map((m) => {
       const partitions = m.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })))
       const results = ctx.broker.transactions.writeMarkers({ producerId: m.producerId, producerEpoch: m.producerEpoch, commit: m.transactionResult, coordinatorEpoch: m.coordinatorEpoch, partitions })
@@ -34,6 +37,10 @@ export const writeTxnMarkersHandler = defineHandler({
   },
 
   errorResponse(request, errorCode) {
-    return { markers: request.markers.map((m) => ({ producerId: m.producerId, topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })) })) })) }
+    return allWith(request, errorCode)
   },
 })
+
+function allWith(request: WriteTxnMarkersRequest, errorCode: number) {
+  return { markers: request.markers.map((m) => ({ producerId: m.producerId, topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })) })) })) }
+}

@@ -11,8 +11,12 @@
  *   OffsetCommit's: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID. Older versions carry
  *   none and are checked as generation -1.
  * - Per partition: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_METADATA_TOO_LARGE; v2+ carry the leader epoch.
+ * - With ACLs: Write on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), Read on the
+ *   group (GROUP_AUTHORIZATION_FAILED), both for every partition; Read on each topic
+ *   (TOPIC_AUTHORIZATION_FAILED for its partitions).
  */
 import { ErrorCode, TxnOffsetCommitApi, type TxnOffsetCommitRequest } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize, topicAuthorizer } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const txnOffsetCommitHandler = defineHandler({
@@ -22,13 +26,17 @@ export const txnOffsetCommitHandler = defineHandler({
 
   handle(request, ctx) {
     const v = ctx.apiVersion
+    if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)) return allWith(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return allWith(request, ErrorCode.GROUP_AUTHORIZATION_FAILED)
+    const readable = topicAuthorizer(ctx, AclOperation.READ)
+    const denied = allWith({ topics: request.topics.filter((t) => !readable(t.name)) }, ErrorCode.TOPIC_AUTHORIZATION_FAILED).topics
     const { groups, transactions } = ctx.broker
     const producer = { transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch }
     const txnResult = transactions.checkTxnOffsetCommit(producer, request.groupId)
     if (txnResult !== 'NONE') return allWith(request, ErrorCode[txnResult])
     const generation = groups.validateGeneration(request.groupId, v >= 3 ? request.generationId : -1, v >= 3 ? request.memberId : '', v >= 3 ? request.groupInstanceId : null)
     if (generation !== ErrorCode.NONE) return allWith(request, generation)
-    const topics = request.topics.map((t) => ({
+    const topics = request.topics.filter((t) => readable(t.name)).map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partition: p.partitionIndex,
@@ -38,8 +46,8 @@ export const txnOffsetCommitHandler = defineHandler({
         commitTimestamp: -1,
       })),
     }))
-    const results = groups.stageTransactionalOffsets(request.groupId, request.producerId, request.producerEpoch, topics)
-    return { throttleTimeMs: 0, topics: results }
+    const results = topics.length > 0 ? groups.stageTransactionalOffsets(request.groupId, request.producerId, request.producerEpoch, topics) : []
+    return { throttleTimeMs: 0, topics: [...results, ...denied] }
   },
 
   errorResponse(request, errorCode) {
@@ -47,6 +55,6 @@ export const txnOffsetCommitHandler = defineHandler({
   },
 })
 
-function allWith(request: TxnOffsetCommitRequest, errorCode: number) {
+function allWith(request: Pick<TxnOffsetCommitRequest, 'topics'>, errorCode: number) {
   return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })) }
 }

@@ -11,9 +11,12 @@
  * `configurationKeys` (null for all) filters by name; synonyms (v1+, when asked) list where a value
  * could come from, most specific first; config types and documentation are answered in v3+ (the
  * latter when asked). v0 reports `isDefault` instead of a source.
+ * With ACLs: DescribeConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or the cluster, for the
+ * broker resource (CLUSTER_AUTHORIZATION_FAILED).
  */
 import { DescribeConfigsApi, ErrorCode, type DescribeConfigsRequestDescribeConfigsResource, type DescribeConfigsResponseDescribeConfigsResult, type Input } from '@tributary/protocol'
 import { ConfigSource, ResourceType, checkBrokerResource, describeBroker, describeTopic, type DescribedConfig } from '../server/config-descriptions.js'
+import { AclOperation, checkConfigAccess } from '../security/access.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -37,6 +40,7 @@ export const describeConfigsHandler = defineHandler({
 function describe(r: DescribeConfigsRequestDescribeConfigsResource, options: { synonyms: boolean; documentation: boolean }, ctx: RequestContext): ResourceResult {
   const base = { resourceType: r.resourceType, resourceName: r.resourceName }
   try {
+    checkConfigAccess(ctx, r.resourceType, r.resourceName, AclOperation.DESCRIBE_CONFIGS)
     let configs: DescribedConfig[]
     if (r.resourceType === ResourceType.TOPIC) configs = describeTopic(ctx.broker, r.resourceName)
     else if (r.resourceType === ResourceType.BROKER) configs = describeBroker(ctx.broker, checkBrokerResource(ctx.broker, r.resourceName))

@@ -9,11 +9,14 @@
  *   names; start-up settings are read-only (INVALID_REQUEST).
  * - Other resource types, and a resource named twice, answer INVALID_REQUEST.
  * Everything is validated before anything changes; `validateOnly` changes nothing.
+ * With ACLs: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or the cluster, for the broker
+ * resource (CLUSTER_AUTHORIZATION_FAILED).
  */
 import { AlterConfigsApi, ErrorCode, type AlterConfigsRequestAlterConfigsResource, type AlterConfigsResponseAlterConfigsResourceResponse, type Input } from '@tributary/protocol'
 import type { ConfigOp } from '../log/config-ops.js'
 import { ResourceType, alterBroker, checkBrokerResource, describeOps } from '../server/config-descriptions.js'
 import { duplicateResources } from './config-resources.js'
+import { AclOperation, checkConfigAccess } from '../security/access.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -45,6 +48,7 @@ export const alterConfigsHandler = defineHandler({
 })
 
 function alter(r: AlterConfigsRequestAlterConfigsResource, validateOnly: boolean, ctx: RequestContext): void {
+  checkConfigAccess(ctx, r.resourceType, r.resourceName, AclOperation.ALTER_CONFIGS)
   const ops: ConfigOp[] = r.configs.map((c) => {
     if (c.value === null) throw requestError('INVALID_CONFIG', `Null value not supported for config ${c.name}`)
     return { name: c.name, op: 'set', value: c.value }

@@ -4,9 +4,11 @@
  * Behaviour, per topic: raises the partition count to `count`; new partitions start empty.
  * Assignments, when given, must list one entry per new partition naming only this node
  * (INVALID_REPLICA_ASSIGNMENT otherwise). Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS
- * (not an increase), INVALID_REQUEST (a topic named twice). `validateOnly` checks and changes nothing.
+ * (not an increase), INVALID_REQUEST (a topic named twice), TOPIC_AUTHORIZATION_FAILED without Alter on
+ * the topic (with ACLs). `validateOnly` checks and changes nothing.
  */
 import { CreatePartitionsApi, ErrorCode, type CreatePartitionsRequestCreatePartitionsTopic, type CreatePartitionsResponseCreatePartitionsTopicResult, type Input } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -38,6 +40,7 @@ export const createPartitionsHandler = defineHandler({
 })
 
 function grow(t: CreatePartitionsRequestCreatePartitionsTopic, validateOnly: boolean, ctx: RequestContext): void {
+  if (!authorize(ctx, AclOperation.ALTER, ResourceType.TOPIC, t.name)) throw requestError('TOPIC_AUTHORIZATION_FAILED', `Not authorized to add partitions to topic ${t.name}`)
   const current = ctx.broker.logs.topic(t.name)
   if (!current) throw requestError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host topic '${t.name}'`)
   if (t.assignments !== null) {

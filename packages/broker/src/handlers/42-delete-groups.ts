@@ -4,9 +4,11 @@
  * Deletes empty groups: their committed offsets and metadata are removed from
  * `__consumer_offsets` (tombstones) and they become Dead. Per group: NON_EMPTY_GROUP while it has
  * members, GROUP_ID_NOT_FOUND for a group this coordinator does not know,
- * COORDINATOR_NOT_AVAILABLE once shutdown began.
+ * COORDINATOR_NOT_AVAILABLE once shutdown began; with ACLs, GROUP_AUTHORIZATION_FAILED without
+ * Delete on the group.
  */
-import { DeleteGroupsApi } from '@tributary/protocol'
+import { DeleteGroupsApi, ErrorCode } from '@tributary/protocol'
+import { AclOperation, ResourceType, authorize } from '../security/access.js'
 import { defineHandler } from './handler.js'
 
 export const deleteGroupsHandler = defineHandler({
@@ -15,7 +17,11 @@ export const deleteGroupsHandler = defineHandler({
   maxVersion: DeleteGroupsApi.maxVersion,
 
   handle(request, ctx) {
-    return { throttleTimeMs: 0, results: ctx.broker.groups.deleteGroups(request.groupsNames) }
+    const allowed = request.groupsNames.map((groupId) => authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, groupId))
+    const deleted = ctx.broker.groups.deleteGroups(request.groupsNames.filter((_, i) => allowed[i]))
+    let next = 0
+    const results = request.groupsNames.map((groupId, i) => (allowed[i] ? deleted[next++]! : { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }))
+    return { throttleTimeMs: 0, results }
   },
 
   errorResponse(request, errorCode) {

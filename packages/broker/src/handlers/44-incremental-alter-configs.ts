@@ -10,11 +10,14 @@
  * - An unknown operation, a config named twice in one resource, a resource named twice, or another
  *   resource type answers INVALID_REQUEST.
  * Everything is validated before anything changes; `validateOnly` changes nothing.
+ * With ACLs: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or the cluster, for the broker
+ * resource (CLUSTER_AUTHORIZATION_FAILED).
  */
 import { ErrorCode, IncrementalAlterConfigsApi, type IncrementalAlterConfigsRequestAlterConfigsResource, type IncrementalAlterConfigsResponseAlterConfigsResourceResponse, type Input } from '@tributary/protocol'
 import type { ConfigOp } from '../log/config-ops.js'
 import { ResourceType, alterBroker, checkBrokerResource, describeOps } from '../server/config-descriptions.js'
 import { duplicateResources } from './config-resources.js'
+import { AclOperation, checkConfigAccess } from '../security/access.js'
 import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -48,6 +51,7 @@ export const incrementalAlterConfigsHandler = defineHandler({
 })
 
 function alter(r: IncrementalAlterConfigsRequestAlterConfigsResource, validateOnly: boolean, ctx: RequestContext): void {
+  checkConfigAccess(ctx, r.resourceType, r.resourceName, AclOperation.ALTER_CONFIGS)
   const names = new Set<string>()
   const ops = r.configs.map((c): ConfigOp => {
     const op = OPERATIONS[c.configOperation]

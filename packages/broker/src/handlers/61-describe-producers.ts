@@ -3,10 +3,12 @@
  *
  * Lists the producers each partition knows (KIP-664): producer id, epoch, last sequence, the
  * timestamp of its last write, the coordinator epoch of its last marker, and the first offset of
- * its open transaction (-1 when none). Unknown partitions answer UNKNOWN_TOPIC_OR_PARTITION.
+ * its open transaction (-1 when none). Unknown partitions answer UNKNOWN_TOPIC_OR_PARTITION; with
+ * ACLs, topics the principal may not Read answer TOPIC_AUTHORIZATION_FAILED.
  */
 import { DescribeProducersApi, ErrorCode } from '@tributary/protocol'
 import { lastSequence } from '../producers/producer-entry.js'
+import { AclOperation, topicAuthorizer } from '../security/access.js'
 import { errorCodeOf, errorMessageOf } from './errors.js'
 import { defineHandler, type RequestContext } from './handler.js'
 
@@ -16,7 +18,9 @@ export const describeProducersHandler = defineHandler({
   maxVersion: DescribeProducersApi.maxVersion,
 
   handle(request, ctx) {
-    const topics = request.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => describe(t.name, p, ctx)) }))
+    const readable = topicAuthorizer(ctx, AclOperation.READ)
+    const denied = (partitionIndex: number) => ({ partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] })
+    const topics = request.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => (readable(t.name) ? describe(t.name, p, ctx) : denied(p))) }))
     return { throttleTimeMs: 0, topics }
   },
 

@@ -41,10 +41,18 @@ export interface BatchSummary {
   attributes: number
 }
 
-/** Reads a big-endian int64 as a number (exact below 2^53). */
+/**
+ * The largest number below 2^63. An int64 near its maximum (a client's timestamp 2^63-1 meaning
+ * "never") rounds up to 2^63 as a number, which no longer fits an int64 when written back (to an
+ * index, a snapshot); {@link readInt64} answers this instead.
+ */
+const INT64_MAX_NUMBER = 9_223_372_036_854_774_784
+
+/** Reads a big-endian int64 as a number (exact below 2^53; saturated below 2^63 above it). */
 export function readInt64(buf: Uint8Array, at: number): number {
   const b = buf as Buffer
-  return b.readInt32BE(at) * 0x1_0000_0000 + b.readUInt32BE(at + 4)
+  const n = b.readInt32BE(at) * 0x1_0000_0000 + b.readUInt32BE(at + 4)
+  return n >= 2 ** 63 ? INT64_MAX_NUMBER : n
 }
 
 /** Writes a number as a big-endian int64. */

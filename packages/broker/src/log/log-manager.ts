@@ -40,6 +40,11 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number
   /** Kafka's `log.flush.offset.checkpoint.interval.ms`. Default 60000; 0 disables. */
   checkpointIntervalMs?: number
+  /**
+   * `log.verify.segments.on.startup`: while loading, read every stored batch and check its CRC,
+   * cutting a segment at its first corrupt batch with an error line. Default true.
+   */
+  verifySegments?: boolean
 }
 
 /** A topic as the broker knows it. */
@@ -87,6 +92,7 @@ export class LogManager {
   private readonly defaultPartitions: number
   private readonly maxPartitions: number
   private readonly staticBrokerConfigs: Record<string, string>
+  private readonly verifySegments: boolean
   private metadata: StoredMetadata
   private readonly logs = new Map<string, PartitionLog[]>()
   private readonly timers: NodeJS.Timeout[] = []
@@ -101,6 +107,7 @@ export class LogManager {
     this.clock = o.clock ?? Date.now
     this.defaultPartitions = o.defaultPartitions ?? 1
     this.maxPartitions = o.maxPartitionsPerTopic ?? 10_000
+    this.verifySegments = o.verifySegments ?? true
     this.staticBrokerConfigs = validateTopicConfigs(o.brokerConfigs ?? {}, true)
     this.storage.mkdirs(this.dataDir)
     if (this.storage.kind === 'file') this.releaseLock = lockDataDir(this.dataDir)
@@ -383,7 +390,7 @@ export class LogManager {
       for (let p = 0; p < t.partitions; p++) {
         const dir = join(this.dataDir, `${t.name}-${p}`)
         if (!this.storage.exists(dir)) this.logger.warn(`${dir} is missing; starting ${t.name}-${p} empty`)
-        logs.push(this.openLog(t, p, this.hadCleanShutdown))
+        logs.push(this.openLog(t, p, this.hadCleanShutdown, this.verifySegments))
       }
       this.logs.set(t.name, logs)
     }
@@ -395,7 +402,7 @@ export class LogManager {
     return this.openLog(t, partition, true)
   }
 
-  private openLog(t: StoredTopic, partition: number, cleanShutdown: boolean): PartitionLog {
+  private openLog(t: StoredTopic, partition: number, cleanShutdown: boolean, verifySegments = false): PartitionLog {
     const dir = join(this.dataDir, `${t.name}-${partition}`)
     const log = PartitionLog.open({
       storage: this.storage,
@@ -406,6 +413,7 @@ export class LogManager {
       cleanShutdown,
       clock: this.clock,
       logger: this.logger,
+      verifySegments,
     })
     if (readPartitionTopicId(this.storage, dir) !== t.topicId) writePartitionMetadata(this.storage, dir, t.topicId)
     return log

@@ -30,6 +30,8 @@ export interface PartitionLogOptions {
   logger?: StorageLogger
   /** The leader epoch stamped on appended batches. Default 0 (a single broker that never changes). */
   leaderEpoch?: number
+  /** Check every stored batch's CRC while opening, and cut a segment at a corrupt one (see `loadSegments`). Default false. */
+  verifySegments?: boolean
 }
 
 /** Options of {@link PartitionLog.append}. */
@@ -125,6 +127,7 @@ export class PartitionLog {
       logger: this.logger,
       nowMs: this.clock(),
       emptyBaseOffset: checkpoint.logStartOffset,
+      verify: o.verifySegments ?? false,
     })
     this.startOffset = Math.max(checkpoint.logStartOffset, this.segments[0]!.baseOffset)
     if (this.startOffset > this.logEndOffset) {

@@ -1,12 +1,8 @@
 import { join } from 'node:path'
-import { LOG_OVERHEAD, RECORD_BATCH_HEADER_SIZE } from '@tributary/protocol'
-import { storedBatchProblem, summarize } from './batch.js'
 import type { StorageLogger } from './logger.js'
+import { scanValidPrefix } from './segment-scan.js'
 import { LogSegment, SEGMENT_SUFFIXES, parseSegmentFileName, segmentFileName, type SegmentSettings } from './segment.js'
 import type { LogStorage } from './storage.js'
-
-const WINDOW = 1024 * 1024
-const MAX_RELATIVE_OFFSET = 0x7fff_ffff
 
 /** What recovering one segment found. */
 export interface SegmentRecovery {
@@ -20,54 +16,18 @@ export interface SegmentRecovery {
 
 /**
  * Validates every batch of a segment from its start (complete header, sane length, magic 2, CRC-32C,
- * offsets increasing and below `endOffset`, the next segment's base), rebuilds both indexes from the valid batches, and cuts
- * the log at the first invalid one: a torn write or garbage after a crash.
+ * offsets increasing and below `endOffset`, the next segment's base; see {@link scanValidPrefix}),
+ * rebuilds both indexes from the valid batches, and cuts the log at the first invalid one: a torn
+ * write or garbage after a crash, or corruption.
  */
 export function recoverSegment(segment: LogSegment, endOffset = Number.MAX_SAFE_INTEGER): SegmentRecovery {
   segment.resetIndexes()
   const log = segment.log
   const size = log.size()
-  let window = Buffer.allocUnsafe(Math.min(WINDOW, Math.max(size, RECORD_BATCH_HEADER_SIZE)))
-  let windowStart = 0
-  let windowLength = 0
-  let pos = 0
-  let reason: string | undefined
-  while (pos < size) {
-    const remaining = size - pos
-    if (pos + Math.min(remaining, RECORD_BATCH_HEADER_SIZE) > windowStart + windowLength) {
-      windowStart = pos
-      windowLength = log.readInto(window, 0, Math.min(window.length, remaining), pos)
-    }
-    let at = pos - windowStart
-    let available = windowStart + windowLength - pos
-    if (available >= LOG_OVERHEAD) {
-      const declared = window.readInt32BE(at + 8) + LOG_OVERHEAD
-      if (declared >= RECORD_BATCH_HEADER_SIZE && declared <= remaining && declared > available) {
-        // The batch runs past the window: read it whole (bounded by the bytes really in the file).
-        if (declared > window.length) window = Buffer.allocUnsafe(declared)
-        windowStart = pos
-        windowLength = log.readInto(window, 0, Math.min(window.length, remaining), pos)
-        at = 0
-        available = windowLength
-      }
-    }
-    reason = storedBatchProblem(window, at, available)
-    if (reason) break
-    const batch = summarize(window, at, pos)
-    if (batch.baseOffset < segment.nextOffset) {
-      reason = `batch offsets ${batch.baseOffset}-${batch.lastOffset} do not follow ${segment.nextOffset - 1}`
-      break
-    }
-    if (batch.lastOffset - segment.baseOffset > MAX_RELATIVE_OFFSET || batch.lastOffset >= endOffset) {
-      reason = `offset ${batch.lastOffset} lies outside the segment`
-      break
-    }
-    segment.indexBatch(batch)
-    pos += batch.size
-  }
-  const truncatedBytes = size - pos
-  if (truncatedBytes > 0) log.truncate(pos)
-  return reason === undefined ? { validBytes: pos, truncatedBytes } : { validBytes: pos, truncatedBytes, reason }
+  const { validBytes, reason } = scanValidPrefix(log, segment.baseOffset, endOffset, (batch) => segment.indexBatch(batch))
+  const truncatedBytes = size - validBytes
+  if (truncatedBytes > 0) log.truncate(validBytes)
+  return reason === undefined ? { validBytes, truncatedBytes } : { validBytes, truncatedBytes, reason }
 }
 
 /** How {@link loadSegments} treats the segments it finds. */
@@ -83,6 +43,11 @@ export interface LoadOptions {
   nowMs: number
   /** Base offset of the first segment when the directory holds none. */
   emptyBaseOffset: number
+  /**
+   * Check every batch (CRC-32C included) of the segments that pass the sanity checks too, and cut a
+   * segment at its first corrupt batch. Default false: only what the shutdown state calls for.
+   */
+  verify?: boolean
 }
 
 /**
@@ -92,7 +57,10 @@ export interface LoadOptions {
  *   entries, the log ending on a batch boundary) and recovers only those that fail them;
  * - otherwise, recovers completely every segment not known to be fsynced (the one holding the
  *   recovery point and all later ones, so always the active segment) and every other segment whose
- *   indexes fail a thorough check or are missing.
+ *   indexes fail a thorough check or are missing;
+ * - with `verify`, also reads every other segment whole and recovers one holding a corrupt batch
+ *   (bytes changed on disk after they were written): it is cut at its last valid batch, so the
+ *   batches before it and the later segments stay readable, and an error line names the offsets lost.
  * Always returns at least one segment.
  */
 export function loadSegments(o: LoadOptions): LogSegment[] {
@@ -122,10 +90,23 @@ export function loadSegments(o: LoadOptions): LogSegment[] {
     const fullRecovery = !o.cleanShutdown && end > o.recoveryPoint
     let problem = missing.length > 0 ? `${missing.join(' and ')} missing` : undefined
     if (!problem && !fullRecovery) problem = segment.loadState(bases[i + 1], !o.cleanShutdown)
+    const file = join(o.dir, segmentFileName(base, '.log'))
+    if (!problem && !fullRecovery && o.verify) {
+      // Sane headers and indexes, but the bytes in between may have changed on disk since.
+      const endBefore = segment.nextOffset
+      const scan = scanValidPrefix(segment.log, base, end)
+      if (scan.reason !== undefined) {
+        const size = segment.size
+        const result = recoverSegment(segment, bases[i + 1])
+        const lost = endBefore > segment.nextOffset ? `offsets ${segment.nextOffset} to ${endBefore - 1} of this segment are lost` : 'no offsets are lost'
+        o.logger.error(
+          `log recovery: ${file}: corrupt batch at byte ${scan.validBytes} of ${size} (${scan.reason}); truncated the segment to its last valid batch, keeping ${result.validBytes} bytes and cutting ${result.truncatedBytes}; ${lost}; earlier batches and later segments are served as before`,
+        )
+      }
+    }
     if (problem || fullRecovery) {
       const why = problem ?? 'the broker did not shut down cleanly'
       const result = recoverSegment(segment, bases[i + 1])
-      const file = join(o.dir, segmentFileName(base, '.log'))
       if (result.truncatedBytes > 0) {
         o.logger.warn(`log recovery: ${file}: kept ${result.validBytes} bytes of valid batches, truncated ${result.truncatedBytes} bytes (${result.reason}); indexes rebuilt (${why})`)
       } else if (problem) {

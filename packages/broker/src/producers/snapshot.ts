@@ -42,6 +42,14 @@ export function listSnapshots(storage: LogStorage, dir: string): number[] {
   return offsets.sort((a, b) => a - b)
 }
 
+/**
+ * A number as an int64, saturated: state taken from a client's batch (a timestamp of 2^63-1, read
+ * as a number) can round up past int64, and a snapshot must still be written.
+ */
+function int64(n: number): bigint {
+  return n >= 2 ** 63 ? 2n ** 63n - 1n : BigInt(n)
+}
+
 /** Encodes the entries as a snapshot file's content. */
 export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
   const body = new Writer(1024)
@@ -49,9 +57,9 @@ export function encodeSnapshot(entries: Iterable<ProducerEntry>): Buffer {
   body.int32(list.length)
   for (const e of list) {
     body.int64(e.producerId).int16(e.epoch).int32(e.coordinatorEpoch)
-    body.int64(BigInt(e.currentTxnFirstOffset)).int64(BigInt(e.lastTimestamp))
+    body.int64(int64(e.currentTxnFirstOffset)).int64(int64(e.lastTimestamp))
     body.int8(e.batches.length)
-    for (const b of e.batches) body.int32(b.firstSeq).int32(b.lastSeq).int64(BigInt(b.firstOffset)).int64(BigInt(b.lastOffset)).int64(BigInt(b.timestamp))
+    for (const b of e.batches) body.int32(b.firstSeq).int32(b.lastSeq).int64(int64(b.firstOffset)).int64(int64(b.lastOffset)).int64(int64(b.timestamp))
   }
   const bytes = body.toBuffer()
   const out = Buffer.allocUnsafe(6 + bytes.length)

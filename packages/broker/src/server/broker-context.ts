@@ -10,6 +10,7 @@ import { producerStateConfigFromSettings, transactionConfigFromSettings } from '
 import { TransactionCoordinator } from '../transactions/coordinator.js'
 import type { BrokerLogger } from '../logger.js'
 import type { ResolvedBrokerOptions } from '../options.js'
+import { BrokerSecurity } from '../security/broker-security.js'
 import { FetchSessionCache } from './fetch-sessions.js'
 
 /** This broker as Metadata, DescribeCluster and FindCoordinator describe it. */
@@ -38,6 +39,8 @@ export class BrokerContext {
   readonly producers: ProducerStateManager
   /** The transaction coordinator: producer ids, transactions and their markers (`__transaction_state`). */
   readonly transactions: TransactionCoordinator
+  /** SASL mechanisms and users, SCRAM credentials, ACLs and the authorizer. */
+  readonly security: BrokerSecurity
   private readonly shutdown = new AbortController()
   private boundPort = 0
 
@@ -53,6 +56,7 @@ export class BrokerContext {
     const settings = init.options.settings
     this.producers = new ProducerStateManager({ config: producerStateConfigFromSettings(settings), logger: init.options.logger, clock: init.clock })
     this.transactions = TransactionCoordinator.open({ logs: init.logs, producers: this.producers, groups: this.groups, config: transactionConfigFromSettings(settings), logger: init.options.logger, clock: init.clock })
+    this.security = new BrokerSecurity({ settings: init.options.security, storage: init.logs.storage, dataDir: init.logs.dataDir, logger: init.options.logger })
   }
 
   /** Aborted when the broker starts shutting down; long-polling requests end early then. */
@@ -80,7 +84,10 @@ export class BrokerContext {
     this.boundPort = port
   }
 
-  /** The one broker of this cluster, as advertised to clients. */
+  /**
+   * The one broker of this cluster, as advertised on the first listener. Handlers answer with
+   * `endpointFor(ctx.connection)` (in `security/access.ts`): the listener the request came in on.
+   */
   get endpoint(): BrokerEndpoint {
     return { nodeId: this.nodeId, host: this.options.advertisedHost, port: this.boundPort }
   }

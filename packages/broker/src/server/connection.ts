@@ -3,11 +3,11 @@ import { ApiVersionsApi, ErrorCode, FrameSplitter, decodeRequestFrame, encodeRes
 import type { AnyHandler, ConnectionInfo, RequestContext } from '../handlers/handler.js'
 import { describeError } from '../logger.js'
 import type { BrokerContext } from './broker-context.js'
+import type { ConnectionGate } from './connection-gate.js'
+import { ConnectionGuard, type GuardCloseReason } from './connection-guard.js'
 import type { InterceptAction, InterceptorChain } from './interceptors.js'
 import { ResponseQueue, type Outcome } from './response-queue.js'
 
-/** Requests a connection may have waiting for their turn before the broker stops reading from it. */
-const MAX_QUEUED_REQUESTS = 256
 /** How long a closing connection may take to send what it has before it is cut. */
 const CLOSE_GRACE_MS = 1_000
 
@@ -16,6 +16,8 @@ export interface ConnectionOptions {
   interceptors: InterceptorChain
   maxRequestSize: number
   onClosed: (connection: Connection) => void
+  /** The listener's security: principal, SASL-only requests before authentication, unframed SASL tokens. */
+  gate?: ConnectionGate
 }
 
 type Settle = (outcome: Outcome) => void
@@ -33,12 +35,21 @@ type Settle = (outcome: Outcome) => void
  * unknown API key closes it with one log line; a handler that throws answers UNKNOWN_SERVER_ERROR;
  * nothing a client sends reaches other connections or the process.
  *
- * Backpressure: reading pauses while the socket's write buffer is full or too many requests wait.
+ * Backpressure and limits (see `limits.ts` and `connection-guard.ts`): reading pauses while the
+ * client leaves more than `queued.max.response.bytes` of responses unread (new requests do not start
+ * until they drain) or `queued.max.requests` requests wait for their answers; frames already read
+ * wait in a backlog. A few handlers at most run at once per connection.
+ * An idle connection (`connections.max.idle.ms`) and one whose request takes too long to arrive
+ * (`request.assembly.timeout.ms`) are closed.
  */
 export class Connection {
   readonly info: ConnectionInfo
   private readonly splitter: FrameSplitter
   private readonly queue: ResponseQueue
+  private readonly guard: ConnectionGuard
+  /** Frames read while reading was paused; accepted in order once it resumes. */
+  private backlog: Buffer[] = []
+  private backlogScheduled = false
   /** Aborted when the connection closes or the broker shuts down (see {@link RequestContext.signal}). */
   private readonly done = new AbortController()
   private readonly onBrokerShutdown = () => this.done.abort()
@@ -47,7 +58,6 @@ export class Connection {
   private state: 'open' | 'closing' | 'closed' = 'open'
   /** Requests accepted after this sequence number are not served: a close is scheduled there. */
   private closeAt = Infinity
-  private writeBlocked = false
   private paused = false
   private requestCount = 0
   private lastClientId: string | null = null
@@ -62,18 +72,17 @@ export class Connection {
     this.info = { id, remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`, state: new Map() }
     this.splitter = new FrameSplitter(o.maxRequestSize)
     this.queue = new ResponseQueue(() => this.flush())
+    this.guard = new ConnectionGuard(socket, o.broker.options.connections, () => this.splitter.pendingBytes, (why) => this.closeNow(why))
     // A listener rather than AbortSignal.any, so a closed connection leaves nothing behind on the broker's signal.
     o.broker.signal.addEventListener('abort', this.onBrokerShutdown, { once: true })
     if (o.broker.signal.aborted) this.done.abort()
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => {
-      this.writeBlocked = false
-      this.updateFlow()
-    })
+    socket.on('drain', () => this.updateFlow())
     socket.on('error', (err) => this.o.broker.logger.debug?.(`${this.describe()}: socket error: ${err.message}`))
     socket.on('close', () => this.onClose())
     o.broker.logger.info(`connection ${id} opened from ${this.info.remoteAddress}`)
+    o.gate?.open(this.info, socket)
   }
 
   /**
@@ -112,7 +121,16 @@ export class Connection {
       this.abort(describeError(err))
       return
     }
-    for (const frame of frames) {
+    this.guard.noteFrames(frames.length)
+    for (const frame of frames) this.backlog.push(frame)
+    this.acceptBacklog()
+  }
+
+  /** Accepts backlogged frames in order until the connection must pause. */
+  private acceptBacklog(): void {
+    this.backlogScheduled = false
+    while (this.backlog.length > 0 && !this.mustPause()) {
+      const frame = this.backlog.shift()!
       if (this.state !== 'open' || this.closeAt !== Infinity) return
       try {
         this.accept(frame)
@@ -122,9 +140,14 @@ export class Connection {
         this.abort('the broker failed to read a request')
       }
     }
+    this.updateFlow()
   }
 
   private accept(frame: Buffer): void {
+    // A client sends the next SASL token only after reading the answer to the previous step, so
+    // the gate's state is current here even though handlers run a little later.
+    const token = this.o.gate?.unframedToken(this.info)
+    if (token) return this.acceptToken(frame, token)
     const handlers = this.o.broker.handlers
     let header: RequestFrame
     try {
@@ -161,6 +184,25 @@ export class Connection {
       })
   }
 
+  /** An unframed SASL token (after SaslHandshake v0): answered with a size-prefixed reply, in order; a failure closes the connection. */
+  private acceptToken(frame: Buffer, token: (bytes: Buffer) => Buffer): void {
+    const seq = ++this.requestCount
+    const settle = this.queue.reserve()
+    this.updateFlow()
+    this.starter = this.starter.then(() => {
+      if (this.isCut(seq)) return settle({ kind: 'skip' })
+      try {
+        const reply = token(frame)
+        const sized = Buffer.allocUnsafe(4 + reply.length)
+        sized.writeInt32BE(reply.length, 0)
+        reply.copy(sized, 4)
+        settle({ kind: 'send', frame: sized })
+      } catch (err) {
+        this.scheduleClose(describeError(err), seq, settle, true)
+      }
+    })
+  }
+
   /**
    * ApiVersions answers in v0 with UNSUPPORTED_VERSION and the version list, so the client can pick
    * a version from it. Other APIs answer UNSUPPORTED_VERSION through their handler's error response
@@ -175,6 +217,8 @@ export class Connection {
       settle({ kind: 'send', frame: encodeResponseFrame(ApiVersionsApi, 0, correlationId, body) })
       return
     }
+    const refusal = this.o.gate?.refuse(apiKey, handler.api.name, this.info)
+    if (refusal !== undefined) return this.abort(refusal, seq, settle)
     if (!header.supported) {
       this.abort(`${what} cannot be decoded`, seq, settle)
       return
@@ -211,7 +255,12 @@ export class Connection {
   }
 
   private async start(header: RequestFrame, handler: AnyHandler, request: unknown, seq: number, settle: Settle): Promise<void> {
+    // A client that leaves its answers unread gets no new ones built until they drain, and only a
+    // few handlers run at once for one connection.
+    if (!this.guard.canStart) await this.guard.mayStart()
     if (this.isCut(seq)) return settle({ kind: 'skip' })
+    const refusal = this.o.gate?.refuse(header.apiKey, handler.api.name, this.info)
+    if (refusal !== undefined) return this.scheduleClose(refusal, seq, settle, true)
     const ctx = this.context(header, seq, settle)
     let action: Omit<InterceptAction, 'delayMs'> = {}
     if (!this.o.interceptors.isEmpty) {
@@ -227,14 +276,17 @@ export class Connection {
     if (action.disconnect) return this.scheduleClose(`an interceptor disconnected it at ${handler.api.name} (correlation id ${header.correlationId})`, seq, settle)
     if (action.drop) return settle({ kind: 'skip' })
     const code = action.errorCode
+    this.guard.handlerStarted()
     const work = attempt(() => (code === undefined ? handler.handle(request, ctx) : handler.errorResponse(request, code, ctx)))
     void work.then(
       (body) => {
+        this.guard.handlerSettled()
         if (action.afterHandle === 'drop') settle({ kind: 'skip' })
         else if (action.afterHandle === 'disconnect') this.scheduleClose(`an interceptor disconnected it after handling ${handler.api.name} (correlation id ${header.correlationId})`, seq, settle)
         else this.send(header, handler, request, ctx, body, seq, settle)
       },
       (err: unknown) => {
+        this.guard.handlerSettled()
         this.o.broker.logger.error(`${this.describe()}: ${handler.api.name} v${header.apiVersion} (correlation id ${header.correlationId}) failed; answering UNKNOWN_SERVER_ERROR`, err)
         this.answerError(header, handler, request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR, seq, settle)
       },
@@ -245,6 +297,8 @@ export class Connection {
     if (body === null) return settle({ kind: 'skip' })
     try {
       settle({ kind: 'send', frame: encodeResponseFrame(handler.api, header.apiVersion, header.correlationId, body) })
+      const closeReason = this.o.gate?.closeAfterResponse(this.info)
+      if (closeReason !== undefined) this.scheduleClose(closeReason, seq, this.queue.reserve())
     } catch (err) {
       this.o.broker.logger.error(`${this.describe()}: encoding the ${handler.api.name} v${header.apiVersion} response failed; answering UNKNOWN_SERVER_ERROR`, err)
       this.answerError(header, handler, request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR, seq, settle)
@@ -266,7 +320,7 @@ export class Connection {
     if (this.state === 'closed') return
     for (const outcome of this.queue.takeReady()) {
       if (outcome.kind === 'send') {
-        if (!this.socket.write(outcome.frame)) this.writeBlocked = true
+        this.socket.write(outcome.frame)
       } else if (outcome.kind === 'close') {
         const logger = this.o.broker.logger
         if (outcome.violation) logger.warn(`closing ${this.describe()}: ${outcome.reason}`)
@@ -281,11 +335,40 @@ export class Connection {
     if (this.queue.length === 0) this.onDrained?.()
   }
 
+  /** Whether no more requests may be accepted for now: too many wait, or too many answers are unread. */
+  private mustPause(): boolean {
+    return this.guard.overBudget || this.queue.length >= this.o.broker.options.connections.queuedMaxRequests
+  }
+
   private updateFlow(): void {
-    const pause = this.writeBlocked || this.queue.length >= MAX_QUEUED_REQUESTS || this.state !== 'open'
-    if (pause && !this.paused) this.socket.pause()
-    else if (!pause && this.paused) this.socket.resume()
+    const pause = this.mustPause() || this.state !== 'open'
+    if (pause && !this.paused) {
+      this.socket.pause()
+      this.guard.pauseAssembly()
+    } else if (!pause && this.paused) {
+      this.socket.resume()
+      this.guard.resumeAssembly()
+    }
     this.paused = pause
+    if (!pause && this.backlog.length > 0 && !this.backlogScheduled) {
+      // Not from here: flush() may be running inside a settle of the request being accepted.
+      this.backlogScheduled = true
+      setImmediate(() => this.acceptBacklog())
+    }
+  }
+
+  /** Closes at once, without waiting for answers still in flight: the connection idled or broke a limit. */
+  private closeNow(why: GuardCloseReason): void {
+    if (this.state !== 'open') return
+    const logger = this.o.broker.logger
+    if (why.violation) logger.warn(`closing ${this.describe()}: ${why.reason}`)
+    else logger.info(`closing ${this.describe()}: ${why.reason}`)
+    this.queue.clear()
+    this.backlog = []
+    this.state = 'closing'
+    this.done.abort()
+    this.guard.stop()
+    this.endSocket()
   }
 
   /** Ends the socket after what is written, and cuts it if the client does not close its side in time. */
@@ -309,6 +392,8 @@ export class Connection {
   private onClose(): void {
     this.state = 'closed'
     this.done.abort()
+    this.guard.stop()
+    this.backlog = []
     this.o.broker.signal.removeEventListener('abort', this.onBrokerShutdown)
     this.queue.clear()
     const software = this.info.clientSoftware ? `, ${this.info.clientSoftware.name} ${this.info.clientSoftware.version}` : ''
