@@ -1,0 +1,108 @@
+/**
+ * The bench's client process: runs one producer (ours or kafkajs) against the bench broker and reports
+ * how long it took to get every record acknowledged. Forked by `producer.bench.ts`, one process per
+ * run, so that each client starts with a fresh heap and JIT and never shares a thread with the broker.
+ */
+import { Kafka, logLevel } from 'kafkajs'
+import { Producer, type ProducerRecord } from '../src/index.js'
+
+/** One run: which client, where, how much. */
+export interface ClientJob {
+  client: 'tributary-send' | 'tributary-sendBatch' | 'kafkajs'
+  bootstrapServers: string
+  topic: string
+  records: number
+  recordSize: number
+  /** Records per sendBatch call (sendBatch clients). */
+  chunk: number
+  /** sendBatch calls outstanding at once (sendBatch clients); records outstanding for `send` is bounded by bufferMemory. */
+  concurrency: number
+}
+
+/** What a run reports back. */
+export interface ClientResult {
+  ok: true
+  seconds: number
+  /** CPU time (user + system) the client process spent during the timed part. */
+  cpuSeconds: number
+  records: number
+}
+
+const noLogger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/** Runs a job in this process (also usable without forking, for profiling). */
+export async function runClientJob(job: ClientJob): Promise<ClientResult> {
+  const value = Buffer.alloc(job.recordSize, 0x61)
+  if (job.client === 'kafkajs') return runKafkajs(job, value)
+  const producer = new Producer({ bootstrapServers: job.bootstrapServers, clientId: 'bench', acks: 1, lingerMs: 5, batchSize: 16_384, logger: noLogger })
+  await producer.connect()
+  await producer.send({ topic: job.topic, value })
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  if (job.client === 'tributary-send') {
+    // One send() per record, as a service producing from a loop does, awaiting every 1,000th record's
+    // acknowledgement once `concurrency` thousand are outstanding. A failed send would surface as an
+    // unhandled rejection and fail the run.
+    const marks: Promise<unknown>[] = []
+    for (let i = 0; i < job.records; i++) {
+      const sent = producer.send({ topic: job.topic, value })
+      if (i % 1000 === 999) {
+        marks.push(sent)
+        if (marks.length >= job.concurrency * 4) await marks.shift()
+      }
+    }
+    await producer.flush()
+    await Promise.all(marks)
+  } else {
+    await inChunks<ProducerRecord>(job, (records) => producer.sendBatch(records), (n) => Array.from({ length: n }, () => ({ topic: job.topic, value })))
+  }
+  const seconds = (performance.now() - started) / 1000
+  const cpuSeconds = cpuSince(cpu)
+  await producer.close()
+  return { ok: true, seconds, cpuSeconds, records: job.records }
+}
+
+async function runKafkajs(job: ClientJob, value: Buffer): Promise<ClientResult> {
+  const kafka = new Kafka({ clientId: 'bench', brokers: [job.bootstrapServers], logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  await producer.send({ topic: job.topic, messages: [{ value }], acks: 1 })
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  await inChunks<{ value: Buffer }>(
+    job,
+    (messages) => producer.send({ topic: job.topic, messages, acks: 1 }),
+    (n) => Array.from({ length: n }, () => ({ value })),
+  )
+  const seconds = (performance.now() - started) / 1000
+  const cpuSeconds = cpuSince(cpu)
+  await producer.disconnect()
+  return { ok: true, seconds, cpuSeconds, records: job.records }
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1e6
+}
+
+/** Sends `job.records` records in chunks, `job.concurrency` chunk sends outstanding at once. */
+async function inChunks<T>(job: ClientJob, sendChunk: (records: T[]) => Promise<unknown>, makeChunk: (n: number) => T[]): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < job.records) {
+      const n = Math.min(job.chunk, job.records - next)
+      next += n
+      await sendChunk(makeChunk(n))
+    }
+  }
+  await Promise.all(Array.from({ length: job.concurrency }, worker))
+}
+
+if (process.send) {
+  process.on('message', (job: ClientJob) => {
+    runClientJob(job).then(
+      (result) => process.send!(result),
+      (err: unknown) => process.send!({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    )
+  })
+}
