@@ -15,6 +15,8 @@ export interface CliContext {
   stdout: LogDestination
   /** Log lines and error messages. */
   stderr: LogDestination
+  /** Where `tributary produce` reads lines when no `--file` is given (default: the process's stdin). */
+  stdin?: NodeJS.ReadableStream
   /** Emits SIGINT and SIGTERM. */
   signals: SignalSource
   /** Ends the process at once (a second stop signal during shutdown). */
@@ -23,5 +25,5 @@ export interface CliContext {
 
 /** The real process: its stdout, stderr and signals. */
 export function processContext(): CliContext {
-  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code) }
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signals: process, exit: (code) => process.exit(code) }
 }

@@ -1,6 +1,10 @@
 import { Command } from 'commander'
 import { aclsCommand } from './commands/acls.js'
 import { brokerCommand } from './commands/broker.js'
+import { consumeCommand } from './commands/consume.js'
+import { groupsCommand } from './commands/groups.js'
+import { produceCommand } from './commands/produce.js'
+import { topicsCommand } from './commands/topics.js'
 import { usersCommand } from './commands/users.js'
 import { processContext, type CliContext } from './context.js'
 
@@ -27,6 +31,10 @@ export function createProgram(context: CliContext = processContext()): Command {
     })
     .exitOverride()
   program.addCommand(brokerCommand(context))
+  program.addCommand(topicsCommand(context))
+  program.addCommand(produceCommand(context))
+  program.addCommand(consumeCommand(context))
+  program.addCommand(groupsCommand(context))
   program.addCommand(usersCommand(context))
   program.addCommand(aclsCommand(context))
   // Subcommands (and theirs, such as `users add`) write through the program's output and throw

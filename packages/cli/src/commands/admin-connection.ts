@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { Connection, parseBrokerAddress, type SaslOptions, type TlsOptions } from '@tributary/client'
+import { Admin, Connection, parseBrokerAddress, silentLogger, type ClientOptions, type SaslOptions, type TlsOptions } from '@tributary/client'
 import { errorTableEntry } from '@tributary/protocol'
 import { Option, type Command } from 'commander'
 
-/** How the admin commands (`users`, `acls`) reach a running broker. */
+/** How the commands that talk to a running broker reach it. */
 export interface AdminConnectionOptions {
   bootstrapServer: string
   tls?: boolean
@@ -18,10 +18,10 @@ export interface AdminConnectionOptions {
 /** The environment variable read for the SASL password when `--sasl-password` is not given. */
 export const SASL_PASSWORD_ENV = 'TRIBUTARY_SASL_PASSWORD'
 
-/** Adds the options every admin command shares: the broker address, TLS and SASL. */
+/** Adds the options every command that talks to a broker shares: the broker address, TLS and SASL. */
 export function withConnectionOptions(command: Command): Command {
   return command
-    .addOption(new Option('-b, --bootstrap-server <host:port>', 'broker to talk to').default('127.0.0.1:9092'))
+    .addOption(new Option('-b, --bootstrap-server <host:port>', 'broker to talk to').default('localhost:9092'))
     .option('--tls', 'connect with TLS (implied by the TLS file options)')
     .option('--ca-file <file>', 'CA certificates (PEM) the broker certificate must chain to')
     .option('--cert-file <file>', 'client certificate (PEM), for brokers that require one')
@@ -90,4 +90,34 @@ export async function withAdminConnection<T>(o: AdminConnectionOptions, fn: (con
 export function describeErrorCode(errorCode: number, message: string | null | undefined): string {
   const name = errorTableEntry(errorCode)?.name ?? `error ${errorCode}`
   return message ? `${name}: ${message}` : name
+}
+
+/** The `@tributary/client` options (shared by Admin, Producer and Consumer) for these connection flags. */
+export function clientOptionsOf(o: AdminConnectionOptions, env: NodeJS.ProcessEnv = process.env): ClientOptions {
+  for (const entry of o.bootstrapServer.split(',')) {
+    try {
+      parseBrokerAddress(entry.trim())
+    } catch (err) {
+      throw new Error(`--bootstrap-server: ${(err as Error).message}`)
+    }
+  }
+  const sasl = saslOf(o, env)
+  return {
+    bootstrapServers: o.bootstrapServer,
+    clientId: 'tributary-cli',
+    ssl: tlsOf(o),
+    logger: silentLogger,
+    defaultApiTimeoutMs: 30_000,
+    ...(sasl ? { sasl } : {}),
+  }
+}
+
+/** Runs `fn` with an {@link Admin} client for these connection flags, closing it afterwards. */
+export async function withAdmin<T>(o: AdminConnectionOptions, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Admin(clientOptionsOf(o))
+  try {
+    return await fn(admin)
+  } finally {
+    await admin.close()
+  }
 }
