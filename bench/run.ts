@@ -43,6 +43,14 @@ const BENCHES: Bench[] = [
     },
   },
   {
+    name: 'streams',
+    title: 'Streams: records/s through a map-filter pipeline and an exactly-once aggregation, 200,000 records',
+    run: async (log) => {
+      const { runStreamsBench, formatStreamsRow, STREAMS_TABLE_HEADER } = await import('../packages/streams/bench/streams.bench.ts')
+      return [STREAMS_TABLE_HEADER, ...(await runStreamsBench({ log })).map(formatStreamsRow)]
+    },
+  },
+  {
     name: 'consumer',
     title: 'Consumer: reading 1,000,000 pre-produced 100-byte records from our broker, ours vs kafkajs 2.2.4',
     run: async (log) => {

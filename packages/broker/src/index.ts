@@ -86,3 +86,6 @@ export type { GroupOffsetsPort, TxnResult } from './transactions/runtime.js'
 export type { TransactionDescription, TransactionListing, ListTransactionsFilter } from './transactions/admin.js'
 export type { InitProducerIdParams, InitProducerIdResult } from './transactions/init-producer-id.js'
 export type { PartitionResult as TxnPartitionResult, TxnProducer } from './transactions/partitions.js'
+
+/** The served APIs: ApiVersions answers from this registry. */
+export { BROKER_HANDLERS, HandlerRegistry, type ApiVersionRange } from './handlers/index.js'

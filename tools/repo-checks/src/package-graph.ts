@@ -17,6 +17,7 @@ export const ALLOWED_DEPENDENCIES: Record<string, string[]> = {
   '@tributary/demo': ['*'],
   '@tributary/testkit': ['*'],
   '@tributary/repo-checks': [],
+  '@tributary/docs-check': ['@tributary/broker'],
 }
 
 /** Packages a package's tests (not its source) may additionally use, e.g. a broker to test against. */
