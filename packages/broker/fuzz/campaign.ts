@@ -85,7 +85,8 @@ async function runWorker(o: CampaignOptions, worker: number, quota: number, repo
   let sent = 0
   let sentinelId = 0x4000_0000
   while (sent < quota && !o.shouldStop?.()) {
-    const link = await open(o.port)
+    const link = await openOrStop(o)
+    if (!link) return
     let brokenFraming = false
     while (link.isOpen && sent < quota && !brokenFraming && !o.shouldStop?.()) {
       const count = Math.min(1 + Math.floor(rnd() * (o.window ?? 2)), quota - sent)
@@ -118,6 +119,17 @@ async function runWorker(o: CampaignOptions, worker: number, quota: number, repo
     report.answered += link.responses
     if (link.closedByPeer && !brokenFraming) report.closedByBroker++
     link.socket.destroy()
+  }
+}
+
+/** Opens a connection; undefined when it is refused because the broker died (`shouldStop` says so within a second). */
+async function openOrStop(o: CampaignOptions): Promise<Link | undefined> {
+  try {
+    return await open(o.port)
+  } catch (err) {
+    for (let i = 0; i < 50 && !o.shouldStop?.(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    if (o.shouldStop?.()) return undefined
+    throw err
   }
 }
 

@@ -43,7 +43,7 @@ console.log(
   [
     `seed ${report.seed}: ${campaign.framesSent} frames over ${report.apiVersions} versions of ${report.apis} APIs in ${(campaign.durationMs / 1000).toFixed(1)} s`,
     `  ${campaign.answered} answered, ${campaign.closedByBroker} connections closed by the broker, ${campaign.slowWindows} slow windows`,
-    `  broker memory: RSS ${mb(memory.startRss)} at start, peak ${mb(memory.peakRss)}, ${mb(memory.endRss)} at the end; heap after GC ${mb(memory.startHeapUsed)} -> ${mb(memory.endHeapUsed)} (peak ${mb(memory.peakHeapUsed)}; ${memory.samples} samples)`,
+    `  broker memory: RSS ${mb(memory.startRss)} at start, peak ${mb(memory.peakRss)}, ${mb(memory.endRss)} at the end; heap after GC ${mb(memory.startHeapUsed)} -> ${mb(memory.endHeapUsed)} (peak ${mb(memory.peakHeapUsed)}), heap and buffers after GC ${mb(memory.startRetained)} -> ${mb(memory.endRetained)}; ${memory.samples} samples`,
     `  well-behaved client: ${steady.rounds} produce+fetch rounds, slowest operation ${steady.slowestMs} ms, ${steady.failures.length} failures${steady.failures.length ? `: ${steady.failures.join('; ')}` : ''}`,
     `  state left: ${report.state ? `${report.state.topics} topics (${report.state.partitions} partitions), ${report.state.groups} groups, ${report.state.transactionalIds} transactional ids` : 'none (crashed)'}`,
     `  broker: ${report.crashed ?? 'still running and answering'}; ${report.errorLines.length} ERROR lines${report.errorLines.length ? `:\n    ${report.errorLines.join('\n    ')}` : ''}`,

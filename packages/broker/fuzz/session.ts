@@ -27,12 +27,15 @@ export interface FuzzSessionOptions {
 export interface MemoryFigures {
   /** After start-up and preparation, after a full collection. */
   startHeapUsed: number
+  /** Heap and off-heap memory (buffers) in use, after a full collection: what a leak would grow. */
+  startRetained: number
   startRss: number
   /** The largest sample while fuzzing. */
   peakRss: number
   peakHeapUsed: number
   /** After the session, after a full collection. */
   endHeapUsed: number
+  endRetained: number
   endRss: number
   samples: number
 }
@@ -101,10 +104,12 @@ export async function runFuzzSession(o: FuzzSessionOptions): Promise<FuzzSession
       steady: steadyReport,
       memory: {
         startHeapUsed: start.heapUsed,
+        startRetained: start.heapUsed + start.external,
         startRss: start.rss,
         peakRss: Math.max(start.rss, ...samples.map((s) => s.rss)),
         peakHeapUsed: Math.max(start.heapUsed, ...samples.map((s) => s.heapUsed)),
         endHeapUsed: end.heapUsed,
+        endRetained: end.heapUsed + end.external,
         endRss: end.rss,
         samples: samples.length,
       },

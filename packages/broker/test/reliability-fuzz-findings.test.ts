@@ -1,4 +1,4 @@
-import { ATTRIBUTES_OFFSET, CRC_OFFSET, ErrorCode, MAX_TIMESTAMP_OFFSET, OffsetCommitApi, OffsetFetchApi, crc32c, encodeRecordBatch } from '@tributary/protocol'
+import { ATTRIBUTES_OFFSET, CRC_OFFSET, ErrorCode, MAX_TIMESTAMP_OFFSET, OffsetCommitApi, OffsetDeleteApi, OffsetFetchApi, crc32c, encodeRecordBatch } from '@tributary/protocol'
 import { RawClient, createTopic, produce, startTestBroker, tempDir } from '@tributary/testkit'
 import { describe, expect, it } from 'vitest'
 
@@ -29,6 +29,30 @@ describe('fuzzer findings', () => {
       expect(v2.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE)
       const fetched = await client.request(OffsetFetchApi, 1, { groupId: 'g2', topics: [{ name: 'commits', partitionIndexes: [0] }] })
       expect(fetched.topics[0]!.partitions[0]!.committedOffset).toBe(7n)
+      expect(log.matching(/ERROR/)).toEqual([])
+    } finally {
+      await client.close()
+      await broker.close()
+    }
+  })
+
+  it('deletes a committed offset once when OffsetDelete names its partition twice', async () => {
+    const { broker, log } = await startTestBroker()
+    const client = await RawClient.connect(broker.port)
+    try {
+      await createTopic(client, 'twice', 1)
+      const committed = await client.request(OffsetCommitApi, 8, {
+        groupId: 'g',
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        topics: [{ name: 'twice', partitions: [{ partitionIndex: 0, committedOffset: 3n, committedMetadata: '' }] }],
+      })
+      expect(committed.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE)
+      const deleted = await client.request(OffsetDeleteApi, 0, { groupId: 'g', topics: [{ name: 'twice', partitions: [{ partitionIndex: 0 }, { partitionIndex: 0 }] }] })
+      expect(deleted.errorCode).toBe(ErrorCode.NONE)
+      expect(deleted.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE])
+      const fetched = await client.request(OffsetFetchApi, 1, { groupId: 'g', topics: [{ name: 'twice', partitionIndexes: [0] }] })
+      expect(fetched.topics[0]!.partitions[0]!.committedOffset).toBe(-1n)
       expect(log.matching(/ERROR/)).toEqual([])
     } finally {
       await client.close()

@@ -124,7 +124,9 @@ export class OffsetStore {
    * @throws KafkaError when the write fails; nothing changes then.
    */
   remove(groupId: string, partitions: readonly TopicPartitionRef[]): number {
-    const present = partitions.filter((tp) => this.get(groupId, tp.topic, tp.partition) !== undefined)
+    // A request may name a partition twice: it is deleted once.
+    const unique = new Map(partitions.map((tp) => [tpKey(tp.topic, tp.partition), tp]))
+    const present = [...unique.values()].filter((tp) => this.get(groupId, tp.topic, tp.partition) !== undefined)
     if (present.length === 0) return 0
     this.log.append(groupId, present.map((tp) => ({ key: encodeKey({ kind: 'offset', groupId, topic: tp.topic, partition: tp.partition }), value: null })))
     const byTopic = this.committed.get(groupId)!

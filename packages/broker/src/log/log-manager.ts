@@ -399,7 +399,13 @@ export class LogManager {
   private createPartitionLog(t: StoredTopic, partition: number): PartitionLog {
     const dir = join(this.dataDir, `${t.name}-${partition}`)
     if (this.storage.exists(dir)) this.storage.rename(dir, `${dir}.${randomUUID().replace(/-/g, '')}-stray`)
-    return this.openLog(t, partition, true)
+    try {
+      return this.openLog(t, partition, true)
+    } catch (err) {
+      // A partition that could not be created (the disk is full) leaves no directory behind.
+      this.removeQuietly(dir)
+      throw err
+    }
   }
 
   private openLog(t: StoredTopic, partition: number, cleanShutdown: boolean, verifySegments = false): PartitionLog {
@@ -415,7 +421,12 @@ export class LogManager {
       logger: this.logger,
       verifySegments,
     })
-    if (readPartitionTopicId(this.storage, dir) !== t.topicId) writePartitionMetadata(this.storage, dir, t.topicId)
+    try {
+      if (readPartitionTopicId(this.storage, dir) !== t.topicId) writePartitionMetadata(this.storage, dir, t.topicId)
+    } catch (err) {
+      log.detach()
+      throw err
+    }
     return log
   }
 

@@ -100,6 +100,8 @@ export class PartitionLog {
   private unflushedRecords = 0
   private lastFlushMs: number
   private failure: unknown
+  /** Appends failed in a row (a full disk); reported once when they start and once when they stop. */
+  private failedAppends = 0
   private closed = false
   private readonly hooks: AppendHooks
   private readonly changes: ChangeSignal
@@ -224,7 +226,12 @@ export class PartitionLog {
       segment.append(batches, summaries)
     } catch (err) {
       if (segment.size !== sizeBefore) this.failure = err
+      this.noteAppendFailure(err)
       throw storageError(`Appending to ${this.name}`, err)
+    }
+    if (this.failedAppends > 0) {
+      this.logger.warn(`${this.name}: appends succeed again after ${this.failedAppends} failed`)
+      this.failedAppends = 0
     }
     this.unflushedRecords += recordCount
     if (this.unflushedRecords >= this.cfg.flushMessages) this.flush()
@@ -501,9 +508,17 @@ export class PartitionLog {
       try {
         this.roll()
       } catch (err) {
+        this.noteAppendFailure(err)
         throw storageError(`Rolling a new segment of ${this.name}`, err)
       }
     }
+  }
+
+  /** Logs the first of a run of failed appends (the next success logs that they stopped). */
+  private noteAppendFailure(err: unknown): void {
+    if (this.failedAppends++ > 0) return
+    const state = this.failure ? 'the partition is offline until the broker restarts' : 'nothing was kept; appends answer KAFKA_STORAGE_ERROR until writes succeed again'
+    this.logger.error(`${this.name}: appending failed (${state})`, err)
   }
 
   private flushInBackground(segment: LogSegment, upTo: number): void {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { groupConfigFromSettings } from '../groups/config.js'
 import { GroupCoordinator } from '../groups/coordinator.js'
 import type { HandlerRegistry } from '../handlers/index.js'
@@ -41,7 +42,12 @@ export class BrokerContext {
   readonly transactions: TransactionCoordinator
   /** SASL mechanisms and users, SCRAM credentials, ACLs and the authorizer. */
   readonly security: BrokerSecurity
-  private readonly shutdown = new AbortController()
+  // Every open connection listens on this signal, so it has no listener cap (Node warns past 10 by default).
+  private readonly shutdown = (() => {
+    const controller = new AbortController()
+    setMaxListeners(0, controller.signal)
+    return controller
+  })()
   private boundPort = 0
 
   constructor(init: { options: ResolvedBrokerOptions; clusterId: string; logs: LogManager; handlers: HandlerRegistry; clock?: () => number }) {

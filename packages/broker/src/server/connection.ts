@@ -345,9 +345,11 @@ export class Connection {
     if (pause && !this.paused) {
       this.socket.pause()
       this.guard.pauseAssembly()
+      if (this.state === 'open') this.o.broker.logger.debug?.(`${this.describe()}: reading paused: ${this.pauseReason()}`)
     } else if (!pause && this.paused) {
       this.socket.resume()
       this.guard.resumeAssembly()
+      this.o.broker.logger.debug?.(`${this.describe()}: reading resumed`)
     }
     this.paused = pause
     if (!pause && this.backlog.length > 0 && !this.backlogScheduled) {
@@ -355,6 +357,12 @@ export class Connection {
       this.backlogScheduled = true
       setImmediate(() => this.acceptBacklog())
     }
+  }
+
+  private pauseReason(): string {
+    const limits = this.o.broker.options.connections
+    if (this.guard.overBudget) return `${this.socket.writableLength} bytes of answers unread by the client (queued.max.response.bytes=${limits.maxUnsentResponseBytes})`
+    return `${this.queue.length} requests wait for their answers (queued.max.requests=${limits.queuedMaxRequests})`
   }
 
   /** Closes at once, without waiting for answers still in flight: the connection idled or broke a limit. */
