@@ -15,14 +15,13 @@
  *
  * Run: `npm run bench -w @tributary/consumer` (or import {@link runConsumerBench}).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { silentLogger } from '@tributary/client'
 import { encodeRecordBatch } from '@tributary/protocol'
-import { RawClient, createTopic, produce } from '@tributary/testkit'
+import { RawClient, createTopic, produce, startBenchBrokerProcess } from '@tributary/testkit'
 import { Kafka, logLevel } from 'kafkajs'
 import { Consumer } from '../src/index.js'
 
@@ -62,7 +61,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions = {}): Prom
   const partitions = options.partitions ?? 4
   const rounds = options.rounds ?? 3
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-consumer-bench-'))
-  const { child, port } = await startBrokerProcess(dataDir)
+  const { child, port } = await startBenchBrokerProcess(dataDir)
   const bootstrap = `127.0.0.1:${port}`
   try {
     const topic = 'consumer-bench'
@@ -178,20 +177,6 @@ async function preProduce(port: number, topic: string, partitions: number, total
   } finally {
     await client.close()
   }
-}
-
-function startBrokerProcess(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const script = fileURLToPath(new URL('./broker-process.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk
-      const line = out.split('\n').find((l) => l.startsWith('{'))
-      if (line) resolve({ child, port: (JSON.parse(line) as { port: number }).port })
-    })
-    child.once('exit', (code) => reject(new Error(`the bench broker exited with ${code}`)))
-  })
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {

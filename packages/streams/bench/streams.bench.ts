@@ -25,16 +25,15 @@
  *
  * Run: `npm run bench -w @tributary/streams` (or `npm run bench -- --only streams`, or import {@link runStreamsBench}).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { silentLogger } from '@tributary/client'
 import { Consumer } from '@tributary/consumer'
 import { Producer } from '@tributary/producer'
 import { encodeRecordBatch } from '@tributary/protocol'
-import { RawClient, createTopic, produce } from '@tributary/testkit'
+import { RawClient, createTopic, produce, startBenchBrokerProcess } from '@tributary/testkit'
 import { Kafka, logLevel } from 'kafkajs'
 import { filter, map } from 'rxjs'
 import { z } from 'zod'
@@ -92,7 +91,7 @@ export async function runStreamsBench(options: StreamsBenchOptions = {}): Promis
   const partitions = options.partitions ?? 4
   const rounds = options.rounds ?? 3
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-streams-bench-'))
-  const { child, port } = await startBrokerProcess(dataDir)
+  const { child, port } = await startBenchBrokerProcess(dataDir)
   const bootstrap = `127.0.0.1:${port}`
   try {
     const input = 'streams-bench-orders'
@@ -279,20 +278,6 @@ async function preProduce(port: number, topic: string, partitions: number, total
   } finally {
     await client.close()
   }
-}
-
-function startBrokerProcess(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const script = fileURLToPath(new URL('./broker-process.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk
-      const line = out.split('\n').find((l) => l.startsWith('{'))
-      if (line) resolve({ child, port: (JSON.parse(line) as { port: number }).port })
-    })
-    child.once('exit', (code) => reject(new Error(`the bench broker exited with ${code}`)))
-  })
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {

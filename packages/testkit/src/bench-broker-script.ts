@@ -1,13 +1,13 @@
 /**
- * The bench's broker, in a process of its own so that it does not share the pipelines' CPU:
- * `node --conditions=source --import tsx broker-process.ts <dataDir>`. File storage in `dataDir`, no
- * initial rebalance delay; prints `{"port":N}` once listening and closes cleanly on SIGTERM.
+ * The bench's broker, in a process of its own so that it does not share the measured clients' CPU:
+ * `node --conditions=source --import tsx bench-broker-script.ts <dataDir>`. File storage in `dataDir`,
+ * no initial rebalance delay; prints `{"port":N}` once listening and closes cleanly on SIGTERM.
  */
 import { startBroker } from '@tributary/broker'
 
 const dataDir = process.argv[2]
 if (!dataDir) {
-  console.error('usage: broker-process.ts <dataDir>')
+  console.error('usage: bench-broker-script.ts <dataDir>')
   process.exit(2)
 }
 const quiet = () => {}
