@@ -144,9 +144,12 @@ describe('mixed group with kcat (librdkafka)', () => {
         await waitFor(() => ours.assignment().length === 2, { timeoutMs: 20_000, message: 'split again with ours leading' })
         const now = ours.assignment().map((tp) => tp.partition)
         await produceAll('two')
-        await waitFor(() => second.lines.length === 20, { timeoutMs: 20_000, message: 'kcat reads its 20' })
+        // kcat may also re-read earlier records of its partitions whose commit raced the rebalance
+        // (at least once); what must hold is that it reads all 20 new ones, from exactly its partitions.
+        const fresh = () => second.lines.filter((l) => l.includes('two-'))
+        await waitFor(() => fresh().length >= 20, { timeoutMs: 30_000, message: `kcat reads its 20 (it read: ${second.lines.join(', ')})` })
+        expect(fresh()).toHaveLength(20)
         expect(new Set(second.lines.map((l) => Number(l.split(' ')[0])))).toEqual(new Set([0, 1, 2, 3].filter((p) => !now.includes(p))))
-        expect(second.lines.every((l) => l.includes('two-'))).toBe(true)
       } finally {
         await stop(second)
       }
