@@ -1,5 +1,5 @@
 import { AppendHooks, type AppendCheck, type AppendObserver, type AppendResult } from './append-hooks.js'
-import { validateBatches, type AppendOrigin } from './append-validation.js'
+import { validateBatches } from './append-validation.js'
 import { stampBatch, type BatchSummary } from './batch.js'
 import { ChangeSignal } from './change-signal.js'
 import { SwapFailedError, compactLog, type CleanResult } from './cleaner.js'
@@ -7,63 +7,16 @@ import { readCheckpoint, writeCheckpoint, type LogCheckpoint } from './checkpoin
 import { logError, storageError } from './errors.js'
 import { defaultStorageLogger, type StorageLogger } from './logger.js'
 import { loadSegments } from './recovery.js'
-import { planRetention, type RetentionReason } from './retention.js'
+import { planRetention } from './retention.js'
 import { LogSegment, type SegmentSettings } from './segment.js'
-import type { LogStorage } from './storage.js'
 import { findMaxTimestamp, findOffsetByTimestamp, type OffsetAndTimestamp } from './timestamp-search.js'
+import type { LogStorage } from './storage.js'
 import type { TopicConfig } from './topic-config.js'
+import type { AppendOptions, PartitionLogOptions, ReadOptions, ReadResult, RetentionResult } from './partition-log-types.js'
 
 const MAX_RELATIVE_OFFSET = 0x7fff_ffff
 
-/** How to open a {@link PartitionLog}. */
-export interface PartitionLogOptions {
-  storage: LogStorage
-  /** The partition directory, `<dataDir>/<topic>-<partition>`; created when missing. */
-  dir: string
-  topic: string
-  partition: number
-  config: TopicConfig
-  /** False after a crash: the active segment (and anything not yet fsynced) is validated. Default true. */
-  cleanShutdown?: boolean
-  /** Milliseconds since the epoch; inject a fake clock in tests. Default `Date.now`. */
-  clock?: () => number
-  logger?: StorageLogger
-  /** The leader epoch stamped on appended batches. Default 0 (a single broker that never changes). */
-  leaderEpoch?: number
-  /** Check every stored batch's CRC while opening, and cut a segment at a corrupt one (see `loadSegments`). Default false. */
-  verifySegments?: boolean
-}
-
-/** Options of {@link PartitionLog.append}. */
-export interface AppendOptions {
-  /** Default `'client'`: Produce requests. */
-  origin?: AppendOrigin
-}
-
-/** Options of {@link PartitionLog.read}. */
-export interface ReadOptions {
-  /** Exclusive upper bound: batches starting at or above it are not returned (high watermark or LSO). */
-  maxOffset?: number
-  /** Return the first batch whole even when it is larger than `maxBytes`. Default true. */
-  minOneBatch?: boolean
-}
-
-/** What a read returns. */
-export interface ReadResult {
-  /** Whole stored batches, byte for byte; empty when there is nothing to return. */
-  records: Buffer
-  logStartOffset: number
-  /** The log end offset at the time of the read (the high watermark on a single broker). */
-  highWatermark: number
-}
-
-/** What one retention pass did. */
-export interface RetentionResult {
-  deletedSegments: number
-  deletedBytes: number
-  reasons: RetentionReason[]
-  logStartOffset: number
-}
+export type { PartitionLogOptions, AppendOptions, ReadOptions, ReadResult, RetentionResult } from './partition-log-types.js'
 
 /**
  * One topic partition's log: segments of stored record batches in Kafka's layout, appended by
