@@ -1,21 +1,24 @@
 /**
- * The bench's client process: runs one producer (ours or kafkajs) against the bench broker and reports
- * how long it took to get every record acknowledged. Forked by `producer.bench.ts`, one process per
- * run, so that each client starts with a fresh heap and JIT and never shares a thread with the broker.
+ * The bench's client process: runs one producer (ours, kafkajs or @platformatic/kafka) against the
+ * bench broker and reports how long it took to get every record acknowledged. Forked by
+ * `producer.bench.ts`, one process per run, so that each client starts with a fresh heap and JIT and
+ * never shares a thread with the broker. Every client first sends one untimed warm-up record, so a
+ * run writes `records + 1` records in all.
  */
+import { ProduceAcks, Producer as PlatformaticProducer } from '@platformatic/kafka'
 import { Kafka, logLevel } from 'kafkajs'
 import { Producer, type ProducerRecord } from '../src/index.js'
 
 /** One run: which client, where, how much. */
 export interface ClientJob {
-  client: 'tributary-send' | 'tributary-sendBatch' | 'kafkajs'
+  client: 'tributary-send' | 'tributary-sendBatch' | 'kafkajs' | 'platformatic-kafka'
   bootstrapServers: string
   topic: string
   records: number
   recordSize: number
-  /** Records per sendBatch call (sendBatch clients). */
+  /** Records per call (every client but `tributary-send`). */
   chunk: number
-  /** sendBatch calls outstanding at once (sendBatch clients); records outstanding for `send` is bounded by bufferMemory. */
+  /** Calls outstanding at once (every client but `tributary-send`, whose records outstanding are bounded by bufferMemory). */
   concurrency: number
 }
 
@@ -34,7 +37,9 @@ const noLogger = { debug() {}, info() {}, warn() {}, error() {} }
 export async function runClientJob(job: ClientJob): Promise<ClientResult> {
   const value = Buffer.alloc(job.recordSize, 0x61)
   if (job.client === 'kafkajs') return runKafkajs(job, value)
-  const producer = new Producer({ bootstrapServers: job.bootstrapServers, clientId: 'bench', acks: 1, lingerMs: 5, batchSize: 16_384, logger: noLogger })
+  if (job.client === 'platformatic-kafka') return runPlatformatic(job, value)
+  // acks: 1 turns idempotence off (it needs acks: 'all'), as in the Java client; said outright here.
+  const producer = new Producer({ bootstrapServers: job.bootstrapServers, clientId: 'bench', acks: 1, enableIdempotence: false, lingerMs: 5, batchSize: 16_384, logger: noLogger })
   await producer.connect()
   await producer.send({ topic: job.topic, value })
   const started = performance.now()
@@ -77,6 +82,32 @@ async function runKafkajs(job: ClientJob, value: Buffer): Promise<ClientResult> 
   const seconds = (performance.now() - started) / 1000
   const cpuSeconds = cpuSince(cpu)
   await producer.disconnect()
+  return { ok: true, seconds, cpuSeconds, records: job.records }
+}
+
+/**
+ * @platformatic/kafka has no accumulator either: each `send()` is one Produce request per broker
+ * carrying that call's messages, one record batch per partition. Its ProducerStream batches, but keeps
+ * one `send()` outstanding at a time, so it cannot have five requests in flight; hence plain `send()`
+ * calls shaped as kafkajs's.
+ */
+async function runPlatformatic(job: ClientJob, value: Buffer): Promise<ClientResult> {
+  // Not idempotent (its default, as kafkajs's; idempotence would force acks=all and one request in
+  // flight); maxInflights 5 is its default per connection, said outright here.
+  const producer = new PlatformaticProducer({ clientId: 'bench', bootstrapBrokers: [job.bootstrapServers], idempotent: false, maxInflights: 5 })
+  // send() reads acks from its own options only (LEADER by default when not idempotent), so every
+  // call names it, as with kafkajs.
+  await producer.send({ messages: [{ topic: job.topic, value }], acks: ProduceAcks.LEADER })
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  await inChunks<{ topic: string; value: Buffer }>(
+    job,
+    (messages) => producer.send({ messages, acks: ProduceAcks.LEADER }),
+    (n) => Array.from({ length: n }, () => ({ topic: job.topic, value })),
+  )
+  const seconds = (performance.now() - started) / 1000
+  const cpuSeconds = cpuSince(cpu)
+  await producer.close()
   return { ok: true, seconds, cpuSeconds, records: job.records }
 }
 

@@ -1,45 +1,66 @@
 /**
- * Producer throughput: our producer against kafkajs 2.2.4, side by side on the same broker.
+ * Producer throughput: our producer against kafkajs 2.2.4 and @platformatic/kafka 1.35, side by side on
+ * the same broker (the table labels carry the versions actually installed).
  *
  * Set-up: one broker started in this process (file storage in a temporary directory, default
  * durability: every append reaches the OS, no fsync), and each client run in a process of its own
  * (`client-process.ts`, forked fresh for every run so no run inherits another's heap or JIT), sending
  * `records` records of `recordSize` bytes (no key, no headers) with acks=1 to a new topic of
- * `partitions` partitions, timed from the first send to the last acknowledgement.
+ * `partitions` partitions, timed from the first send to the last acknowledgement. After each run the
+ * topic must hold exactly `records` records plus the client's one untimed warm-up record, or the bench
+ * fails.
  *
- * Equivalent batching: about 16 KiB of records per partition batch and five requests in flight.
+ * Equivalent batching: about 16 KiB of records per partition batch and five requests in flight; no
+ * client is idempotent (ours turns idempotence off under acks=1, as the Java client does; kafkajs and
+ * @platformatic/kafka default to off).
  * - ours, `send()`: one call per record, `lingerMs: 5`, `batchSize: 16384` (Kafka's defaults),
  *   `maxInFlightRequestsPerConnection: 5`; the loop awaits every 1,000th acknowledgement once 20,000
  *   records are outstanding, as a well-behaved service would;
  * - ours, `sendBatch()`: the same calls as kafkajs below (the accumulator still batches by 16 KiB);
  * - kafkajs: `producer.send({ messages })` with 600 messages per call (150 per partition, ~16 KiB
  *   per partition batch) and five calls outstanding. kafkajs has no accumulator: each call is one
- *   request per broker carrying that call's messages.
+ *   request per broker carrying that call's messages;
+ * - @platformatic/kafka: the same calls as kafkajs (`send({ messages, acks: ProduceAcks.LEADER })`,
+ *   `idempotent: false`, `maxInflights: 5`). It has no accumulator either: each call is one request
+ *   per broker, one batch per partition. Its ProducerStream (`asStream()`) batches, but with one
+ *   `send()` outstanding at a time, so it cannot keep five requests in flight.
  * Clients alternate within each round, so machine noise hits all of them alike; each row is the median
  * of the rounds, and the ratio is taken per round against that round's kafkajs run.
- * @platformatic/kafka is not installed in this workspace, so it is not measured.
  *
  * Run: `npm run bench -w @tributary/producer` (or import {@link runProducerBench}).
  */
 import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { startBroker } from '@tributary/broker'
+import { startBroker, type LogManager } from '@tributary/broker'
 import type { ClientJob, ClientResult } from './client-process.js'
 
 const CLIENT_SCRIPT = fileURLToPath(new URL('./client-process.ts', import.meta.url))
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /** The clients compared, in the order they run within a round. */
-export const PRODUCER_BENCH_CLIENTS = ['tributary-send', 'tributary-sendBatch', 'kafkajs'] as const
+export const PRODUCER_BENCH_CLIENTS = ['tributary-send', 'tributary-sendBatch', 'kafkajs', 'platformatic-kafka'] as const
 export type ProducerBenchClient = (typeof PRODUCER_BENCH_CLIENTS)[number]
 
 const LABELS: Record<ProducerBenchClient, string> = {
   'tributary-send': 'ours, send() per record',
   'tributary-sendBatch': 'ours, sendBatch() of 600',
-  kafkajs: 'kafkajs 2.2.4, send() of 600',
+  kafkajs: `kafkajs ${installedVersion('kafkajs')}, send() of 600`,
+  'platformatic-kafka': `platformatic/kafka ${installedVersion('@platformatic/kafka')}, send() of 600`,
+}
+
+/** The version of an installed package, from the nearest package.json of that name above its entry point. */
+function installedVersion(name: string): string {
+  const entry = fileURLToPath(import.meta.resolve(name))
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json')
+    if (!existsSync(file)) continue
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }
+    if (pkg.name === name && pkg.version) return pkg.version
+  }
+  throw new Error(`No package.json of ${name} with a version above its entry point ${entry}`)
 }
 
 /** One row: a client's median over the rounds. */
@@ -72,7 +93,7 @@ export interface ProducerBenchOptions {
 
 /**
  * Starts a broker, runs every client `rounds` times (alternating), and returns one row per client.
- * About 60-90 s with the defaults on a 2-vCPU machine.
+ * About 70-100 s with the defaults on a 2-vCPU machine.
  *
  * @example
  * ```ts
@@ -103,6 +124,10 @@ export async function runProducerBench(options: ProducerBenchOptions = {}): Prom
         broker.logs.createTopic(topic, { partitions })
         try {
           const result = await runClient({ client, bootstrapServers: broker.bootstrapServers, topic, records, recordSize, chunk: 150 * partitions, concurrency: 5 })
+          const written = recordsIn(broker.logs, topic, partitions)
+          if (written !== records + 1) {
+            throw new Error(`${client}: round ${round} left ${written} records in ${topic}, expected exactly ${records + 1} (${records} timed, 1 warm-up)`)
+          }
           const rate = result.records / result.seconds
           rates.get(client)!.push(rate)
           cpu.get(client)!.push((result.cpuSeconds * 1e6) / result.records)
@@ -148,6 +173,16 @@ function runClient(job: ClientJob): Promise<ClientResult> {
     })
     child.send(job)
   })
+}
+
+/** Records appended to the topic's partitions (duplicates from retries included). */
+function recordsIn(logs: LogManager, topic: string, partitions: number): number {
+  let n = 0
+  for (let p = 0; p < partitions; p++) {
+    const log = logs.log(topic, p)
+    n += log.logEndOffset - log.logStartOffset
+  }
+  return n
 }
 
 function median(xs: readonly number[]): number {
