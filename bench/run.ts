@@ -2,17 +2,27 @@
  * Runs every package's benchmarks in turn and prints a summary: `npm run bench`
  * (`node --conditions=source --import tsx bench/run.ts`). `--only <name>` runs one of them
  * (repeatable, or comma-separated); `--list` shows the names.
+ *
+ * Each bench's results are recorded in docs/benchmarks/results/<name>.json (the run's date, Node
+ * version and CPU, the rows the bench returned and its table) and its chart redrawn in
+ * docs/benchmarks/<name>.svg (`npm run charts` redraws them all); `--no-record` leaves both alone.
  */
+import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
+import { join, relative } from 'node:path'
+import { parseArgs } from 'node:util'
 
-/**
- * One package benchmark: its name, and a run returning its results as a table (header included).
- * Each bench is imported only when it runs, so `--only` loads nothing else.
- */
+/** A bench's results: the rows it returned and the markdown table of them (header included). */
+interface BenchRun {
+  rows: object[]
+  table: string[]
+}
+
+/** One package benchmark: its name, and a run returning its results. Each bench is imported only when it runs, so `--only` loads nothing else. */
 interface Bench {
   name: string
   title: string
-  run(log: (line: string) => void): Promise<string[]>
+  run(log: (line: string) => void): Promise<BenchRun>
 }
 
 const BENCHES: Bench[] = [
@@ -22,7 +32,7 @@ const BENCHES: Bench[] = [
     run: async (log) => {
       const { runRecordBatchBench, formatRow } = await import('../packages/protocol/bench/record-batch.bench.ts')
       const rows = await runRecordBatchBench({ log })
-      return ['| operation | compression | ours | kafkajs 2.2.4 | ours / kafkajs |', '|---|---|---|---|---|', ...rows.map(formatRow)]
+      return { rows, table: ['| operation | compression | ours | kafkajs 2.2.4 | ours / kafkajs |', '|---|---|---|---|---|', ...rows.map(formatRow)] }
     },
   },
   {
@@ -31,15 +41,16 @@ const BENCHES: Bench[] = [
     run: async (log) => {
       const { runBrokerBench, formatBrokerRow, BROKER_TABLE_HEADER } = await import('../packages/broker/bench/broker.bench.ts')
       const rows = await runBrokerBench({ log })
-      return [BROKER_TABLE_HEADER, ...rows.map(formatBrokerRow)]
+      return { rows, table: [BROKER_TABLE_HEADER, ...rows.map(formatBrokerRow)] }
     },
   },
   {
     name: 'producer',
-    title: 'Producer: 1,000,000 records of 100 bytes, acks=1, ours vs kafkajs 2.2.4 on one broker',
+    title: 'Producer: 1,000,000 records of 100 bytes, acks=1, ours vs kafkajs and @platformatic/kafka on one broker',
     run: async (log) => {
       const { runProducerBench, formatProducerRow, PRODUCER_TABLE_HEADER } = await import('../packages/producer/bench/producer.bench.ts')
-      return [PRODUCER_TABLE_HEADER, ...(await runProducerBench({ log })).map(formatProducerRow)]
+      const rows = await runProducerBench({ log })
+      return { rows, table: [PRODUCER_TABLE_HEADER, ...rows.map(formatProducerRow)] }
     },
   },
   {
@@ -47,7 +58,8 @@ const BENCHES: Bench[] = [
     title: 'Streams: records/s through a map-filter pipeline and an exactly-once aggregation, 200,000 records',
     run: async (log) => {
       const { runStreamsBench, formatStreamsRow, STREAMS_TABLE_HEADER } = await import('../packages/streams/bench/streams.bench.ts')
-      return [STREAMS_TABLE_HEADER, ...(await runStreamsBench({ log })).map(formatStreamsRow)]
+      const rows = await runStreamsBench({ log })
+      return { rows, table: [STREAMS_TABLE_HEADER, ...rows.map(formatStreamsRow)] }
     },
   },
   {
@@ -55,50 +67,69 @@ const BENCHES: Bench[] = [
     title: 'Consumer: reading 1,000,000 pre-produced 100-byte records from our broker, ours vs kafkajs 2.2.4',
     run: async (log) => {
       const { runConsumerBench, formatConsumerRow, CONSUMER_TABLE_HEADER } = await import('../packages/consumer/bench/consumer.bench.ts')
-      return [CONSUMER_TABLE_HEADER, ...(await runConsumerBench({ log })).map(formatConsumerRow)]
+      const rows = await runConsumerBench({ log })
+      return { rows, table: [CONSUMER_TABLE_HEADER, ...rows.map(formatConsumerRow)] }
     },
   },
 ]
 
-function selectBenches(args: readonly string[]): Bench[] {
-  const only: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === '--only') {
-      const value = args[++i]
-      if (!value) throw new Error('--only needs a bench name')
-      only.push(...value.split(','))
-    } else if (arg.startsWith('--only=')) {
-      only.push(...arg.slice('--only='.length).split(','))
-    } else {
-      throw new Error(`unknown argument ${arg}; usage: bench/run.ts [--only <name>] [--list]`)
-    }
-  }
+const USAGE = 'usage: bench/run.ts [--only <name>[,<name>...]]... [--no-record] [--list]'
+
+function parse(args: string[]): { benches: Bench[]; record: boolean; list: boolean } {
+  const { values } = parseArgs({
+    args,
+    options: { only: { type: 'string', multiple: true }, 'no-record': { type: 'boolean' }, list: { type: 'boolean' } },
+  })
+  const only = (values.only ?? []).flatMap((v) => v.split(',')).filter((name) => name !== '')
+  if (values.only && only.length === 0) throw new Error('--only needs a bench name')
   const unknown = only.filter((name) => !BENCHES.some((b) => b.name === name))
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')}; the benches are ${BENCHES.map((b) => b.name).join(', ')}`)
-  return only.length === 0 ? BENCHES : BENCHES.filter((b) => only.includes(b.name))
+  const benches = only.length === 0 ? BENCHES : BENCHES.filter((b) => only.includes(b.name))
+  return { benches, record: !values['no-record'], list: values.list ?? false }
 }
 
-async function main(args: readonly string[]): Promise<number> {
-  if (args.includes('--list')) {
+/** Installed versions of the reference clients the benches compare against (recorded with the results). */
+function referenceVersions(): Record<string, string> {
+  const versions: Record<string, string> = {}
+  for (const name of ['kafkajs', '@platformatic/kafka']) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }
+      if (manifest.version) versions[name] = manifest.version
+    } catch {
+      // not installed: not measured either
+    }
+  }
+  return versions
+}
+
+async function main(args: string[]): Promise<number> {
+  let options: ReturnType<typeof parse>
+  try {
+    options = parse(args)
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`)
+    return 2
+  }
+  if (options.list) {
     for (const b of BENCHES) console.log(`${b.name}: ${b.title}`)
     return 0
   }
-  let benches: Bench[]
-  try {
-    benches = selectBenches(args)
-  } catch (err) {
-    console.error((err as Error).message)
-    return 2
-  }
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU'
-  console.log(`Node ${process.version}, ${cpus().length} × ${cpu}, ${new Date().toISOString().slice(0, 10)}`)
+  const cpu = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`
+  const date = new Date().toISOString().slice(0, 10)
+  console.log(`Node ${process.version}, ${cpu}, ${date}`)
   const summary: string[] = []
-  for (const bench of benches) {
+  for (const bench of options.benches) {
     console.log(`\n== ${bench.name}: ${bench.title}`)
     const started = performance.now()
-    const rows = await bench.run((line) => console.log(line))
-    summary.push(`\n${bench.title} (${((performance.now() - started) / 1000).toFixed(1)} s)`, ...rows)
+    const { rows, table } = await bench.run((line) => console.log(line))
+    const lines = table.flatMap((line) => line.split('\n'))
+    summary.push(`\n${bench.title} (${((performance.now() - started) / 1000).toFixed(1)} s)`, ...lines)
+    if (options.record) {
+      // Recorded as each bench ends, so a later bench failing loses nothing.
+      const { writeResults, generateChart } = await import('@tributary/bench-charts')
+      const results = { bench: bench.name, title: bench.title, date, node: process.version, cpu, versions: referenceVersions(), rows, table: lines }
+      console.log(`recorded ${relative(process.cwd(), writeResults(results))}, drew ${relative(process.cwd(), await generateChart(bench.name))}`)
+    }
   }
   console.log('\n== Summary')
   for (const line of summary) console.log(line)

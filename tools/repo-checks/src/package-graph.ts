@@ -18,6 +18,7 @@ export const ALLOWED_DEPENDENCIES: Record<string, string[]> = {
   '@tributary/testkit': ['*'],
   '@tributary/repo-checks': [],
   '@tributary/docs-check': ['@tributary/broker'],
+  '@tributary/bench-charts': [],
 }
 
 /** Packages a package's tests (not its source) may additionally use, e.g. a broker to test against. */
