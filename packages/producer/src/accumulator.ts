@@ -134,6 +134,25 @@ export class Accumulator {
     this.release(batch)
   }
 
+  /**
+   * Replaces a batch the broker refused as too large (no longer queued or in flight) by the batches it
+   * was split into (`ProducerBatch.split`): they take over its records, outcomes and buffer memory, any
+   * flush waiting for it waits for them, and they go back in its partition's queue where it would have
+   * been retried, in order, ahead of the partition's later batches. With sequence numbers they take
+   * its place among the partition's outstanding batches too.
+   */
+  replaceSplit(batch: ProducerBatch, parts: ProducerBatch[]): void {
+    if (batch.done || parts.length === 0) return
+    batch.done = true
+    this.incomplete.delete(batch)
+    for (const p of parts) this.incomplete.add(p)
+    for (const w of this.flushWaiters) {
+      if (w.batches.delete(batch)) for (const p of parts) w.batches.add(p)
+    }
+    if (batch.baseSequence >= 0) batch.queue.sequences.replace(batch, parts)
+    batch.queue.requeue(...parts)
+  }
+
   /** Removes a batch from its queue (when it expires or is aborted there). */
   unqueue(batch: ProducerBatch): void {
     const batches = batch.queue.batches

@@ -99,8 +99,14 @@ export class ProducerTimeoutError extends KafkaError {
 }
 
 /**
- * A record that can never be sent: larger than `maxRequestSize` or `bufferMemory`. Code
- * `MESSAGE_TOO_LARGE`, as Kafka's own RecordTooLargeException; not retriable.
+ * A record that can never be sent: larger than `maxRequestSize` or `bufferMemory` (rejected by `send`
+ * before it is queued), or refused by the broker with MESSAGE_TOO_LARGE in a batch of its own, i.e.
+ * larger than the topic's `max.message.bytes` (or the broker's `message.max.bytes`). In that case the
+ * message names the topic-partition and carries the broker's reason, and `cause` is the broker's
+ * error. A batch of several records refused as too large is not failed: the producer splits it and
+ * sends the parts again, so only records too large on their own fail, and the others of their batch
+ * are delivered (in order). Code `MESSAGE_TOO_LARGE`, as Kafka's own RecordTooLargeException; not
+ * retriable.
  *
  * @example
  * ```ts
@@ -110,7 +116,7 @@ export class ProducerTimeoutError extends KafkaError {
  * ```
  */
 export class RecordTooLargeError extends KafkaError {
-  constructor(message: string) {
-    super(message, { code: 'MESSAGE_TOO_LARGE' })
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'MESSAGE_TOO_LARGE', cause })
   }
 }

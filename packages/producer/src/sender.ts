@@ -290,8 +290,8 @@ export class Sender {
   private mayDrain(q: PartitionQueue, batch: ProducerBatch): boolean {
     const txn = this.c.transactions
     if (txn !== undefined && !txn.isPartitionAdded(q)) return false
-    // A batch sent before goes out again alone, so a partition's batches keep their order.
-    if (batch.attempts > 0 && q.inFlight > 0) return false
+    // A batch sent before (or split from one sent before) goes out again alone, so a partition's batches keep their order.
+    if (batch.sendOrder > 0 && q.inFlight > 0) return false
     if (!this.idempotent) return this.c.options.maxInFlightRequestsPerConnection > 1 || q.inFlight === 0
     if (batch.baseSequence >= 0) return true
     if (q.sequences.unresolved || this.c.identity!.bumpNeeded) return false

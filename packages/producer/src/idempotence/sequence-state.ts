@@ -16,6 +16,13 @@
  *   would be appended ahead of it;
  * - a batch that must be sent again goes back in front of the partition's later batches and is sent
  *   alone (nothing else of the partition in flight), so retries go out in their original order;
+ * - a batch of several records refused with MESSAGE_TOO_LARGE was refused before the broker looked at
+ *   its sequence, so it is split (as the Java client does) into smaller batches that divide its
+ *   sequence range between them under the same producer id and epoch: they take its place in the
+ *   queue and in the window and go out one at a time, and the partition's later batches, which keep
+ *   their sequences, follow them (if already in flight they are refused with
+ *   OUT_OF_ORDER_SEQUENCE_NUMBER while the parts are outstanding, and retried as they are). Nothing
+ *   needs resetting; a single record still too large fails like any batch refused for good (below);
  * - OUT_OF_ORDER_SEQUENCE_NUMBER (or UNKNOWN_PRODUCER_ID) for a batch whose predecessor is still
  *   outstanding is only a consequence of that predecessor's failure: it is retried as it is;
  * - OUT_OF_ORDER_SEQUENCE_NUMBER for a batch lying wholly before sequences the broker already
@@ -69,6 +76,15 @@ export class PartitionSequences {
     this.next = first
     const at = this.window.lastIndexOf(batch)
     if (at >= 0) this.window.splice(at, 1)
+  }
+
+  /**
+   * Puts the batches a refused batch was split into (MESSAGE_TOO_LARGE) in its place: they share its
+   * sequence range, and count as outstanding until each is done.
+   */
+  replace(batch: WindowEntry, parts: readonly WindowEntry[]): void {
+    const at = this.window.indexOf(batch)
+    if (at >= 0) this.window.splice(at, 1, ...parts)
   }
 
   /** Forgets a batch that lost its sequence numbers (it waits for a reset). */

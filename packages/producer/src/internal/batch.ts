@@ -29,6 +29,8 @@ export function recordSizeUpperBound(key: Buffer | null, value: Buffer | null, h
   return size
 }
 
+const NO_SPLIT: readonly number[] = Object.freeze([])
+
 /** `BigInt(i)` for offset deltas within a batch, made once rather than per record. */
 const DELTAS: bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i))
 const delta = (i: number): bigint => (i < DELTAS.length ? DELTAS[i]! : BigInt(i))
@@ -91,8 +93,13 @@ export class ProducerBatch {
   full = false
   /** Times it was sent. */
   attempts = 0
-  /** Its place among all batches in the order they were first sent (0 before that). */
+  /**
+   * Its place among all batches in the order they were first sent (0 before that). A batch split from
+   * a refused one takes the refused batch's, and `splitPath` orders it among its siblings.
+   */
   sendOrder = 0
+  /** For a batch split from a larger one: its index at each split, outermost first (see {@link split}); empty otherwise. */
+  splitPath: readonly number[] = NO_SPLIT
   /** Not to be sent again before this time (ms since the epoch): retry backoff. */
   retryAt = 0
   producerId = -1n
@@ -153,6 +160,80 @@ export class ProducerBatch {
     this.baseSequence = baseSequence
     this.isTransactional = isTransactional
     this.bytes = undefined
+  }
+
+  /**
+   * The batches this one becomes when the broker refused it as too large (MESSAGE_TOO_LARGE), its
+   * records in order, at least one in each: when it is larger than `maxBytes` (uncompressed, as
+   * `batchSize` counts), batches filled up to `maxBytes` as the Java client's `ProducerBatch.split`
+   * does; otherwise (the usual case: batches are filled only up to `batchSize`) its two halves, cut
+   * where its bytes are halved. Each keeps the records' outcomes, its creation time and delivery
+   * deadline, is full (nothing more is appended) and is ordered where this batch was (`sendOrder`,
+   * `splitPath`). A batch holding sequence numbers hands its range on: the first part starts at its
+   * base sequence, each next one where the previous ended, under the same producer id and epoch, so the
+   * partition's later batches keep theirs (the broker refused this batch before looking at its
+   * sequence). The split does not count as an attempt. This batch itself is left as it was; the caller
+   * replaces it (see `Accumulator.replaceSplit`).
+   */
+  split(maxBytes: number): ProducerBatch[] {
+    const records = this.records
+    const n = records.length
+    // Where each part starts.
+    const starts = [0]
+    if (this.sizeBytes > maxBytes) {
+      let size = BATCH_OVERHEAD
+      let first = 0
+      for (let i = 0; i < n; i++) {
+        const bytes = recordSize(records[i]!, records[first]!.timestamp, i - first)
+        if (i > first && size + bytes > maxBytes) {
+          starts.push(i)
+          first = i
+          size = BATCH_OVERHEAD + recordSize(records[i]!, records[i]!.timestamp, 0)
+        } else size += bytes
+      }
+    } else if (n > 1) {
+      const half = (this.sizeBytes - BATCH_OVERHEAD) / 2
+      const base = records[0]!.timestamp
+      // The first part's record count: between 1 and n - 1, its bytes as close to half as can be.
+      let cut = 1
+      let before = recordSize(records[0]!, base, 0)
+      while (cut < n - 1 && before < half) {
+        const next = before + recordSize(records[cut]!, base, cut)
+        if (next - half >= half - before) break
+        before = next
+        cut++
+      }
+      starts.push(cut)
+    }
+    const out: ProducerBatch[] = []
+    let memory = 0
+    for (let k = 0; k < starts.length; k++) {
+      const part = new ProducerBatch(this.queue, this.createdAt, this.deadline)
+      const end = k + 1 < starts.length ? starts[k + 1]! : n
+      for (let i = starts[k]!; i < end; i++) {
+        const record = records[i]!
+        const recordMemory = recordSizeUpperBound(record.key, record.value, record.headers)
+        part.append(record, part.sizeOf(record), recordMemory, this.sinks[i]!, this.slots[i]!)
+        memory += recordMemory
+      }
+      out.push(part)
+    }
+    // The parts hold exactly the memory this batch held (each record's share as the dispatcher reserved it).
+    out[out.length - 1]!.memory += this.memory - memory
+    let sequence = this.baseSequence
+    for (let i = 0; i < out.length; i++) {
+      const b = out[i]!
+      b.full = true
+      b.attempts = Math.max(0, this.attempts - 1)
+      b.sendOrder = this.sendOrder
+      b.splitPath = [...this.splitPath, i]
+      b.lastError = this.lastError
+      if (this.baseSequence >= 0) {
+        b.setProducerState(this.producerId, this.producerEpoch, sequence, this.isTransactional)
+        sequence = addSequence(sequence, b.count)
+      }
+    }
+    return out
   }
 
   /** The batch's wire bytes (RecordBatch v2), encoded on first use. */

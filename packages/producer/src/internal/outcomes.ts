@@ -1,7 +1,7 @@
 import { backoffDelay, type Cluster, type Logger } from '@tributary/client'
 import { ErrorCode, KafkaError, errorForCode, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol'
 import type { Accumulator } from '../accumulator.js'
-import { DeliveryTimeoutError } from '../errors.js'
+import { DeliveryTimeoutError, RecordTooLargeError } from '../errors.js'
 import { sequenceErrorVerdict } from '../idempotence/sequence-state.js'
 import type { ResolvedProducerOptions } from '../options.js'
 import type { ProducerBatch } from './batch.js'
@@ -58,8 +58,9 @@ export interface OutcomeContext {
 
 /**
  * Decides what happens to a batch after each send: success, a retry (back in its partition's queue in
- * its original order, after a backoff), or failure — and keeps the partition's sequence state right
- * for idempotent producers (see `idempotence/sequence-state.ts`).
+ * its original order, after a backoff), a split (MESSAGE_TOO_LARGE for several records: see
+ * {@link BatchOutcomes.refused}), or failure — and keeps the partition's sequence state right for
+ * idempotent producers (see `idempotence/sequence-state.ts`).
  */
 export class BatchOutcomes {
   constructor(private readonly c: OutcomeContext) {}
@@ -81,12 +82,29 @@ export class BatchOutcomes {
     this.c.accumulator.succeed(batch, baseOffset, logAppendTime)
   }
 
-  /** The broker refused the batch with an error code: it was not appended. */
+  /**
+   * The broker refused the batch with an error code: it was not appended.
+   *
+   * MESSAGE_TOO_LARGE (the batch is over the topic's `max.message.bytes`, which the producer cannot
+   * know) splits a batch of several records, as the Java client does: into its two halves (by bytes),
+   * or into batches of `batchSize` if it is larger than that. The parts go back in front of the
+   * partition's later batches, in order, and are sent again right away (the split is not a retry:
+   * neither `retries` nor the backoff applies; `deliveryTimeoutMs` still does). Parts refused again are
+   * split again, until a single record is refused: that record fails with a {@link RecordTooLargeError}.
+   */
   refused(batch: ProducerBatch, error: KafkaError, now: number): void {
     batch.lastError = error
     const idempotent = batch.baseSequence >= 0
     if (idempotent && FATAL_PRODUCER_CODES.has(error.code)) {
       this.giveUp(batch, this.c.onFatal(error))
+      return
+    }
+    if (error.code === 'MESSAGE_TOO_LARGE') {
+      if (batch.count > 1) this.split(batch)
+      else {
+        const bytes = batch.encoded?.length ?? batch.sizeBytes
+        this.giveUp(batch, new RecordTooLargeError(`A record of ${batch.topic}-${batch.partition} is too large for the broker: a batch of it alone is ${bytes} bytes; ${error.message}`, error))
+      }
       return
     }
     if (idempotent && (error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' || error.code === 'UNKNOWN_PRODUCER_ID')) {
@@ -140,6 +158,16 @@ export class BatchOutcomes {
     if (batch.baseSequence >= 0 && this.c.idempotent()) batch.queue.sequences.unresolved = true
     if (this.c.transactions !== undefined) this.c.transactions.batchFailed(error)
     this.c.accumulator.fail(batch, error)
+  }
+
+  /** Splits a batch refused as too large and queues its parts in its place (see {@link refused}). */
+  private split(batch: ProducerBatch): void {
+    const parts = batch.split(this.c.options.batchSize)
+    this.c.logger.warn(
+      `A batch of ${batch.count} records (${batch.encoded?.length ?? batch.sizeBytes} bytes) for ${batch.topic}-${batch.partition} is too large for the broker (MESSAGE_TOO_LARGE); splitting it into ${parts.length} batches and sending them again`,
+      { sequence: batch.baseSequence },
+    )
+    this.c.accumulator.replaceSplit(batch, parts)
   }
 
   private retry(batch: ProducerBatch, error: KafkaError, now: number): void {

@@ -30,16 +30,27 @@ export class PartitionQueue {
 
   /**
    * Puts a batch that must be sent again back among the waiting ones: in front of every batch sent
-   * later than it, so a partition's batches go out again in their original order.
+   * later than it, so a partition's batches go out again in their original order. Several batches
+   * (the parts of a split batch, in order) go in together, where the first would.
    */
-  requeue(batch: ProducerBatch): void {
+  requeue(...batches: ProducerBatch[]): void {
+    const first = batches[0]
+    if (first === undefined) return
     let at = 0
-    while (at < this.batches.length && this.batches[at]!.attempts > 0 && sentBefore(this.batches[at]!, batch)) at++
-    this.batches.splice(at, 0, batch)
+    while (at < this.batches.length && this.batches[at]!.sendOrder > 0 && sentBefore(this.batches[at]!, first)) at++
+    this.batches.splice(at, 0, ...batches)
   }
 }
 
-/** Whether `a` was first sent before `b` (batches are numbered as they are first sent). */
+/**
+ * Whether `a` was first sent before `b` (batches are numbered as they are first sent; the parts of a
+ * split batch share its number and are ordered by their place in the split).
+ */
 function sentBefore(a: ProducerBatch, b: ProducerBatch): boolean {
-  return a.sendOrder < b.sendOrder
+  if (a.sendOrder !== b.sendOrder) return a.sendOrder < b.sendOrder
+  const pa = a.splitPath
+  const pb = b.splitPath
+  const n = Math.min(pa.length, pb.length)
+  for (let i = 0; i < n; i++) if (pa[i] !== pb[i]) return pa[i]! < pb[i]!
+  return false
 }
