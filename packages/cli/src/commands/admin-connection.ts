@@ -1,7 +1,22 @@
 import { readFileSync } from 'node:fs'
-import { Admin, Connection, parseBrokerAddress, silentLogger, type ClientOptions, type SaslOptions, type TlsOptions } from '@tributary/client'
+import {
+  Admin,
+  Connection,
+  ConnectionError,
+  RequestTimeoutError,
+  backoffDelay,
+  formatBrokerAddress,
+  parseBrokerAddress,
+  silentLogger,
+  sleep,
+  type BrokerAddress,
+  type ClientOptions,
+  type SaslOptions,
+  type TlsOptions,
+} from '@tributary/client'
 import { errorTableEntry } from '@tributary/protocol'
 import { Option, type Command } from 'commander'
+import { integerAtLeast } from './arguments.js'
 
 /** How the commands that talk to a running broker reach it. */
 export interface AdminConnectionOptions {
@@ -13,7 +28,15 @@ export interface AdminConnectionOptions {
   saslMechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
   saslUsername?: string
   saslPassword?: string
+  /** How long to keep trying to reach a broker before the command fails (`--connect-timeout-ms`). */
+  connectTimeoutMs?: number
 }
+
+/**
+ * The default of `--connect-timeout-ms`: a command facing no broker fails within about this long,
+ * instead of retrying for the client's `defaultApiTimeoutMs` as a long-running application would.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 
 /** The environment variable read for the SASL password when `--sasl-password` is not given. */
 export const SASL_PASSWORD_ENV = 'TRIBUTARY_SASL_PASSWORD'
@@ -29,6 +52,11 @@ export function withConnectionOptions(command: Command): Command {
     .addOption(new Option('--sasl-mechanism <mechanism>', 'authenticate with SASL').choices(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']))
     .option('--sasl-username <name>', 'SASL user name')
     .option('--sasl-password <password>', `SASL password (default: the ${SASL_PASSWORD_ENV} environment variable)`)
+    .addOption(
+      new Option('--connect-timeout-ms <ms>', 'how long to keep trying to reach a broker before giving up')
+        .default(DEFAULT_CONNECT_TIMEOUT_MS)
+        .argParser(integerAtLeast(1)),
+    )
 }
 
 function tlsOf(o: AdminConnectionOptions): TlsOptions | boolean {
@@ -58,24 +86,98 @@ function saslOf(o: AdminConnectionOptions, env: NodeJS.ProcessEnv): SaslOptions 
   return { mechanism: o.saslMechanism.toLowerCase() as SaslOptions['mechanism'], username: o.saslUsername, password }
 }
 
+/** The `--bootstrap-server` list, each entry checked. */
+function bootstrapAddresses(o: AdminConnectionOptions): BrokerAddress[] {
+  return o.bootstrapServer.split(',').map((entry) => {
+    try {
+      return parseBrokerAddress(entry.trim())
+    } catch (err) {
+      throw new Error(`--bootstrap-server: ${(err as Error).message}`)
+    }
+  })
+}
+
+/** Why a connection could not be opened, briefly: `connect ECONNREFUSED`, `getaddrinfo ENOTFOUND`, a TLS error, … */
+function connectFailure(err: ConnectionError | RequestTimeoutError, timeoutMs: number): string {
+  if (err instanceof RequestTimeoutError) return `no answer to ApiVersions within ${timeoutMs} ms`
+  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
+    const { code, syscall } = e as NodeJS.ErrnoException
+    if (typeof code === 'string' && typeof syscall === 'string') return `${syscall} ${code}`
+    if (!(e instanceof ConnectionError)) return e.message
+  }
+  return err.message.replace(` (broker ${err.broker})`, '').replace('(socketConnectionSetupTimeoutMs)', '(--connect-timeout-ms)')
+}
+
 /**
- * Opens one connection to the broker with `@tributary/client` (TLS and SASL as asked), runs `fn`,
- * and closes it.
+ * `could not connect to 127.0.0.1:1: connect ECONNREFUSED; is a broker running there? (--bootstrap-server, --connect-timeout-ms)`,
+ * or for several servers `could not connect to any of a:1 (connect ECONNREFUSED), b:2 (getaddrinfo ENOTFOUND); …`.
+ */
+function unreachableMessage(failures: ReadonlyMap<string, string>): string {
+  const hint = '(--bootstrap-server, --connect-timeout-ms)'
+  if (failures.size === 1) {
+    const [[address, reason]] = [...failures]
+    return `could not connect to ${address}: ${reason}; is a broker running there? ${hint}`
+  }
+  const each = [...failures].map(([address, reason]) => `${address} (${reason})`).join(', ')
+  return `could not connect to any of ${each}; is a broker running at one of them? ${hint}`
+}
+
+/**
+ * Makes sure a broker answers before a command starts, so that a command facing none fails within
+ * about `--connect-timeout-ms` with one line saying so, instead of after the client's retries
+ * (`defaultApiTimeoutMs`) or request timeout (`requestTimeoutMs`, which also bounds the ApiVersions
+ * exchange that opens a connection). Tries the bootstrap servers in turn, each time opening a
+ * connection (TCP, TLS, ApiVersions, SASL) within what is left of the timeout (at least a second) and
+ * closing it again, and tries again after a short backoff while none answers, so a broker that is just
+ * starting is found. Returns the first server that answered. Only failures to connect or to get an
+ * answer are retried: an error from a broker that answered (failed authentication, say) is thrown as is.
+ */
+async function reachBroker(o: AdminConnectionOptions, env: NodeJS.ProcessEnv): Promise<BrokerAddress> {
+  const addresses = bootstrapAddresses(o)
+  const sasl = saslOf(o, env)
+  const ssl = tlsOf(o)
+  const timeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+  const started = Date.now()
+  const failures = new Map<string, string>()
+  for (let round = 0; ; round++) {
+    for (const address of addresses) {
+      const budget = Math.max(Math.min(timeoutMs, 1_000), started + timeoutMs - Date.now())
+      try {
+        const conn = await Connection.open({
+          host: address.host,
+          port: address.port,
+          clientId: 'tributary-cli',
+          requestTimeoutMs: budget,
+          socketConnectionSetupTimeoutMs: budget,
+          ssl,
+          ...(sasl ? { sasl } : {}),
+        })
+        conn.close()
+        return address
+      } catch (err) {
+        if (!(err instanceof ConnectionError || err instanceof RequestTimeoutError)) throw err
+        failures.set(formatBrokerAddress(address), connectFailure(err, budget))
+      }
+    }
+    const delay = backoffDelay(round, { initialMs: 100, maxMs: 1_000 })
+    if (Date.now() + delay - started >= timeoutMs) throw new Error(unreachableMessage(failures))
+    await sleep(delay)
+  }
+}
+
+/**
+ * Opens one connection with `@tributary/client` (TLS and SASL as asked) to the first server of
+ * `--bootstrap-server` that answers within `--connect-timeout-ms`, runs `fn`, and closes it.
  */
 export async function withAdminConnection<T>(o: AdminConnectionOptions, fn: (conn: Connection) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
-  let address
-  try {
-    address = parseBrokerAddress(o.bootstrapServer)
-  } catch (err) {
-    throw new Error(`--bootstrap-server: ${(err as Error).message}`)
-  }
+  const address = await reachBroker(o, env)
   const sasl = saslOf(o, env)
   const conn = await Connection.open({
     host: address.host,
     port: address.port,
     clientId: 'tributary-cli',
     requestTimeoutMs: 30_000,
-    socketConnectionSetupTimeoutMs: 10_000,
+    socketConnectionSetupTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     ssl: tlsOf(o),
     ...(sasl ? { sasl } : {}),
   })
@@ -94,13 +196,7 @@ export function describeErrorCode(errorCode: number, message: string | null | un
 
 /** The `@tributary/client` options (shared by Admin, Producer and Consumer) for these connection flags. */
 export function clientOptionsOf(o: AdminConnectionOptions, env: NodeJS.ProcessEnv = process.env): ClientOptions {
-  for (const entry of o.bootstrapServer.split(',')) {
-    try {
-      parseBrokerAddress(entry.trim())
-    } catch (err) {
-      throw new Error(`--bootstrap-server: ${(err as Error).message}`)
-    }
-  }
+  bootstrapAddresses(o)
   const sasl = saslOf(o, env)
   return {
     bootstrapServers: o.bootstrapServer,
@@ -108,13 +204,20 @@ export function clientOptionsOf(o: AdminConnectionOptions, env: NodeJS.ProcessEn
     ssl: tlsOf(o),
     logger: silentLogger,
     defaultApiTimeoutMs: 30_000,
+    socketConnectionSetupTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     ...(sasl ? { sasl } : {}),
   }
 }
 
-/** Runs `fn` with an {@link Admin} client for these connection flags, closing it afterwards. */
-export async function withAdmin<T>(o: AdminConnectionOptions, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin(clientOptionsOf(o))
+/**
+ * Runs `fn` with an {@link Admin} client for these connection flags, closing it afterwards. A broker
+ * must answer first (see `reachBroker`), so that a command facing none fails within seconds; once one
+ * has, calls retry failures as usual (within `defaultApiTimeoutMs`).
+ */
+export async function withAdmin<T>(o: AdminConnectionOptions, fn: (admin: Admin) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const options = clientOptionsOf(o, env)
+  await reachBroker(o, env)
+  const admin = new Admin(options)
   try {
     return await fn(admin)
   } finally {
