@@ -66,7 +66,7 @@ export const clientOptionsSchema = z.strictObject({
   clientId: z.string().min(1).default('tributary'),
   /** How long a request may wait for its response before it fails (Kafka `request.timeout.ms`). */
   requestTimeoutMs: positiveMs(30_000),
-  /** How long opening a connection (TCP, TLS, version negotiation, SASL) may take. */
+  /** How long opening a socket (TCP connect and TLS handshake) may take; the ApiVersions and SASL requests that follow are bounded by `requestTimeoutMs`, as in the Java client. */
   socketConnectionSetupTimeoutMs: positiveMs(10_000),
   /** Idle connections are closed after this long. */
   connectionsMaxIdleMs: positiveMs(540_000),
