@@ -1,68 +1,70 @@
-import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+// The docs' structure: fences closed and tagged, JSON that parses, relative links that lead somewhere,
+// and the compatibility page's API table. The samples themselves run in docs-ts and docs-sh.
+import { existsSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { extractApiTable, renderApiTable } from './api-table.ts'
-import { isRelative, links, markdownFiles, read, runnableBlocks, unclosedFence } from './markdown.ts'
-import { COMPATIBILITY_PAGE, DOCS_DIR, REPO_ROOT } from './paths.ts'
+import { codeBlocks, FENCE_LANGUAGES, isRelative, links, read, unclosedFence } from './markdown.ts'
+import { COMPATIBILITY_PAGE, DOCS_DIR, docPages, REPO_ROOT } from './paths.ts'
+import { TS_CONTEXTS } from './sample-contexts.ts'
+import { SHELL_SAMPLE_WORDS } from './shell-samples.ts'
 
-const SAMPLE_TIMEOUT_MS = 60_000
-const RUNS_DIR = join(REPO_ROOT, 'tools', 'docs-check', '.runs')
-
-const pages = markdownFiles(DOCS_DIR).map((path) => ({ path, rel: relative(REPO_ROOT, path), text: read(path) }))
-const samples = pages.flatMap((p) => runnableBlocks(p.text).map((b) => ({ ...b, page: p.rel })))
-
-interface RunResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  output: string
-  timedOut: boolean
-}
-
-/** Runs a TypeScript file as the repository's scripts are run: from the root, workspace sources. */
-function runSample(file: string): Promise<RunResult> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, SAMPLE_TIMEOUT_MS)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      done({ code, signal, output, timedOut })
-    })
-  })
-}
-
-afterAll(() => rmSync(RUNS_DIR, { recursive: true, force: true }))
-
-describe('runnable samples', () => {
-  it('there are some', () => expect(samples.length).toBeGreaterThan(0))
-
-  it.each(samples.map((s) => [`${s.page}:${s.line}`, s] as const))('%s exits 0', async (_, sample) => {
-    expect(sample.code, 'a sample starts its own broker on port 0 with memory storage').toMatch(/startBroker\(\{[^}]*port: 0[^}]*storage: 'memory'/)
-    expect(sample.code, 'a sample closes its broker').toMatch(/broker\.close\(\)/)
-    mkdirSync(RUNS_DIR, { recursive: true })
-    const file = join(RUNS_DIR, `${sample.page.replace(/[\\/]/g, '_').replace(/\.md$/, '')}-${sample.line}.ts`)
-    writeFileSync(file, `${sample.code}\n`)
-    const result = await runSample(file)
-    const why = result.timedOut ? `did not exit within ${SAMPLE_TIMEOUT_MS} ms` : `exited with ${result.code ?? result.signal}`
-    expect(result.code, `${sample.page}:${sample.line} ${why}; output:\n${result.output}`).toBe(0)
-  }, SAMPLE_TIMEOUT_MS + 10_000)
-})
+const pages = docPages().map((path) => ({ path, rel: relative(REPO_ROOT, path), text: read(path) }))
+const each = pages.map((p) => [p.rel, p] as const)
 
 describe('code fences', () => {
-  it.each(pages.map((p) => [p.rel, p] as const))('%s closes every fence', (_, page) => {
+  it('cover the docs, the READMEs of the packages and apps, and the top-level README', () => {
+    const rels = pages.map((p) => p.rel)
+    expect(rels).toContain('README.md')
+    expect(rels).toContain('docs/security.md')
+    expect(rels).toContain('packages/producer/README.md')
+    expect(rels).toContain('apps/demo/README.md')
+  })
+
+  it.each(each)('%s closes every fence', (_, page) => {
     expect(unclosedFence(page.text), `${page.rel}: the fence opened on this line is never closed`).toBeUndefined()
+  })
+
+  it.each(each)('%s tags every fence with a language the test knows', (_, page) => {
+    const wrong = codeBlocks(page.text)
+      .filter((b) => !(FENCE_LANGUAGES as readonly string[]).includes(b.lang))
+      .map((b) => `${page.rel}:${b.line}: \`\`\`${b.lang} (use ${FENCE_LANGUAGES.join(', ')}; output, trees and logs are text)`)
+    expect(wrong).toEqual([])
+  })
+
+  it.each(each)('%s has only JSON that parses in its json blocks', (_, page) => {
+    const wrong = codeBlocks(page.text)
+      .filter((b) => b.lang === 'json')
+      .flatMap((b) => {
+        try {
+          JSON.parse(b.code)
+          return []
+        } catch (err) {
+          return [`${page.rel}:${b.line}: ${(err as Error).message}`]
+        }
+      })
+    expect(wrong).toEqual([])
+  })
+
+  it.each(each)('%s names a context only on ts and sh blocks', (_, page) => {
+    const wrong = codeBlocks(page.text)
+      .filter((b) => b.sample.length > 0 && b.lang !== 'ts' && b.lang !== 'sh')
+      .map((b) => `${page.rel}:${b.line}: <!-- sample: ... --> before a ${b.lang || 'untagged'} block`)
+    expect(wrong).toEqual([])
+  })
+})
+
+describe('docs/README.md', () => {
+  it('documents every sample context, and only those', () => {
+    const section = read(join(DOCS_DIR, 'README.md')).split('## How the docs are tested')[1] ?? ''
+    const documented = [...section.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1])
+    expect(documented).toEqual(TS_CONTEXTS.map((c) => c.name))
+    for (const word of SHELL_SAMPLE_WORDS) expect(section).toContain(`<!-- sample: ${word} -->`)
   })
 })
 
 describe('relative links', () => {
-  it.each(pages.map((p) => [p.rel, p] as const))('%s links only to files that exist', (_, page) => {
+  it.each(each)('%s links only to files that exist', (_, page) => {
     const broken = links(page.text)
       .filter((l) => isRelative(l.target))
       .filter((l) => !existsSync(resolve(dirname(page.path), decodeURIComponent(l.target.split('#')[0]!))))

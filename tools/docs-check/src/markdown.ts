@@ -1,14 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** The first line that marks a ```ts block as a sample the docs test executes. */
-export const RUNNABLE_MARKER = '// runnable'
-
 export interface CodeBlock {
+  /** The fence's language tag (`ts`, `sh`, `text`, `json`, ...), or '' when it has none. */
   lang: string
   code: string
   /** 1-based line of the opening fence. */
   line: number
+  /**
+   * The words of a `<!-- sample: ... -->` comment on the line before the fence (blank lines
+   * between are allowed), e.g. `['consumer']`; empty without one.
+   */
+  sample: string[]
 }
 
 export interface Link {
@@ -37,16 +40,27 @@ export function unclosedFence(text: string): number | undefined {
   return parseFences(text).unclosedAt
 }
 
+/** `<!-- sample: producer -->`: the words after `sample:`. */
+const SAMPLE_COMMENT = /^\s*<!--\s*sample:\s*(.*?)\s*-->\s*$/
+
+/** The words of the sample comment just before line `index` (0-based), skipping blank lines. */
+export function sampleWords(lines: readonly string[], index: number): string[] {
+  let i = index - 1
+  while (i >= 0 && lines[i]!.trim() === '') i--
+  const match = i >= 0 ? SAMPLE_COMMENT.exec(lines[i]!) : null
+  return match ? match[1]!.split(/[\s,]+/).filter((w) => w !== '') : []
+}
+
 function parseFences(text: string): { blocks: CodeBlock[]; unclosedAt?: number } {
   const blocks: CodeBlock[] = []
   const lines = text.split('\n')
-  let open: { fence: string; lang: string; line: number; body: string[] } | undefined
+  let open: { fence: string; lang: string; line: number; body: string[]; sample: string[] } | undefined
   lines.forEach((l, i) => {
     const fence = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/.exec(l)
     if (!open) {
-      if (fence) open = { fence: fence[2]!, lang: fence[3] ?? '', line: i + 1, body: [] }
+      if (fence) open = { fence: fence[2]!, lang: fence[3] ?? '', line: i + 1, body: [], sample: sampleWords(lines, i) }
     } else if (fence && fence[2]!.startsWith(open.fence) && l.trim() === fence[2]) {
-      blocks.push({ lang: open.lang, code: open.body.join('\n'), line: open.line })
+      blocks.push({ lang: open.lang, code: open.body.join('\n'), line: open.line, sample: open.sample })
       open = undefined
     } else {
       open.body.push(l)
@@ -55,10 +69,8 @@ function parseFences(text: string): { blocks: CodeBlock[]; unclosedAt?: number }
   return { blocks, unclosedAt: open?.line }
 }
 
-/** The ```ts blocks whose first line is {@link RUNNABLE_MARKER}. */
-export function runnableBlocks(text: string): CodeBlock[] {
-  return codeBlocks(text).filter((b) => (b.lang === 'ts' || b.lang === 'typescript') && b.code.split('\n')[0]!.trim() === RUNNABLE_MARKER)
-}
+/** The languages the docs test knows: each fence must name one (see docs/README.md). */
+export const FENCE_LANGUAGES = ['ts', 'sh', 'json', 'text'] as const
 
 /** Markdown links and images outside code (fenced blocks and inline code are ignored). */
 export function links(text: string): Link[] {

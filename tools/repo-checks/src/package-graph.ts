@@ -17,7 +17,7 @@ export const ALLOWED_DEPENDENCIES: Record<string, string[]> = {
   '@tributary/demo': ['*'],
   '@tributary/testkit': ['*'],
   '@tributary/repo-checks': [],
-  '@tributary/docs-check': ['@tributary/broker'],
+  '@tributary/docs-check': ['*'],
   '@tributary/bench-charts': [],
 }
 
