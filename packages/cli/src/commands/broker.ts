@@ -6,6 +6,8 @@ import type { CliContext } from '../context.js'
 import { LOG_LEVELS, createLogger, toEventLogger, type LogLevel } from '../logger.js'
 import { collectKeyValue, parsePort, parsePositiveInteger } from '../options.js'
 import { waitForStopSignal } from '../shutdown.js'
+import { collect } from './arguments.js'
+import { checkPlainUsersFile, scramUsersOf } from './sasl-users.js'
 
 /** The options of `tributary broker`, as commander parses them. */
 export interface BrokerCommandOptions {
@@ -17,6 +19,9 @@ export interface BrokerCommandOptions {
   partitions: number
   autoCreateTopics: boolean
   config: Record<string, string>
+  /** `--add-scram` entries, as given: {@link toBrokerOptions} parses them. */
+  addScram?: string[]
+  plainUsersFile?: string
   logLevel: LogLevel
 }
 
@@ -27,6 +32,8 @@ export interface BrokerCommandOptions {
  * @example
  * ```sh
  * tributary broker --port 9092 --data-dir ./data --config log.retention.ms=3600000
+ * tributary broker -c listeners=SASL_PLAINTEXT://127.0.0.1:9092 -c authorizer.enabled=true -c super.users=User:admin \
+ *   --add-scram 'SCRAM-SHA-256=[name=admin,password-env=ADMIN_PASSWORD]'
  * ```
  */
 export function brokerCommand(context: CliContext): Command {
@@ -44,12 +51,23 @@ export function brokerCommand(context: CliContext): Command {
         .argParser(collectKeyValue)
         .default({}, 'none'),
     )
+    .option(
+      '--add-scram <entry>',
+      "SCRAM user created at start-up unless it has a credential, as kafka-storage format --add-scram: 'SCRAM-SHA-256=[name=admin,password=admin-secret]' or password-env=<variable> (repeatable; the user gets both SCRAM mechanisms)",
+      collect,
+    )
+    .option('--plain-users-file <file>', 'JSON file { "<user>": "<password>" } of SASL PLAIN users, read at start-up (PLAIN joins the default mechanisms)')
     .addOption(new Option('--log-level <level>', 'least severe log level shown').choices(LOG_LEVELS).default('info'))
     .action((options: BrokerCommandOptions) => runBroker(options, context))
 }
 
-/** Maps the command line to {@link BrokerOptions}. */
-export function toBrokerOptions(options: BrokerCommandOptions): BrokerOptions {
+/**
+ * Maps the command line to {@link BrokerOptions}; `env` holds the variables `--add-scram`'s
+ * `password-env=` names.
+ *
+ * @throws Error naming a malformed `--add-scram` entry or `--plain-users-file`.
+ */
+export function toBrokerOptions(options: BrokerCommandOptions, env: NodeJS.ProcessEnv = process.env): BrokerOptions {
   const broker: BrokerOptions = {
     port: options.port,
     autoCreateTopics: options.autoCreateTopics,
@@ -63,6 +81,14 @@ export function toBrokerOptions(options: BrokerCommandOptions): BrokerOptions {
   }
   if (options.host !== undefined) broker.host = options.host
   if (options.advertisedHost !== undefined) broker.advertisedHost = options.advertisedHost
+  if (options.addScram !== undefined || options.plainUsersFile !== undefined) {
+    broker.sasl = {}
+    if (options.addScram !== undefined) broker.sasl.scramUsers = scramUsersOf(options.addScram, env)
+    if (options.plainUsersFile !== undefined) {
+      checkPlainUsersFile(options.plainUsersFile)
+      broker.sasl.plainUsersFile = options.plainUsersFile
+    }
+  }
   return broker
 }
 
