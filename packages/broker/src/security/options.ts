@@ -93,12 +93,20 @@ function bool(option: string, value: unknown): boolean | undefined {
   return text === 'true'
 }
 
+/**
+ * A record of user names and passwords. Errors name the option and the offending user, never a
+ * password or the value itself.
+ */
 function stringRecord(option: string, value: unknown): Map<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw invalid(option, value, 'an object of user names and passwords')
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new KafkaError(`Invalid broker option ${option}: expected an object of user names and passwords, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, { code: 'INVALID_CONFIG' })
   }
-  const out = new Map(Object.entries(value as Record<string, string>))
-  if ([...out.keys()].some((u) => u === '')) throw invalid(option, '', 'non-empty user names')
+  const out = new Map<string, string>()
+  for (const [user, password] of Object.entries(value)) {
+    if (user === '') throw new KafkaError(`Invalid broker option ${option}: a user name is empty; user names must be non-empty`, { code: 'INVALID_CONFIG' })
+    if (typeof password !== 'string') throw new KafkaError(`Invalid broker option ${option}: the password of user ${JSON.stringify(user)} is ${password === null ? 'null' : `a ${typeof password}`}; expected a string`, { code: 'INVALID_CONFIG' })
+    out.set(user, password)
+  }
   return out
 }
 
@@ -107,7 +115,9 @@ function readPlainUsersFile(path: string): Map<string, string> {
   try {
     data = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
-    throw new KafkaError(`Invalid broker option sasl.plainUsersFile: ${path} cannot be read as JSON (${(err as Error).message})`, { code: 'INVALID_CONFIG', cause: err })
+    // JSON.parse's message quotes the file's text, passwords included: say only what failed.
+    const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message
+    throw new KafkaError(`Invalid broker option sasl.plainUsersFile: ${path} cannot be read as a JSON object of user names and passwords (${why})`, { code: 'INVALID_CONFIG' })
   }
   return stringRecord(`sasl.plainUsersFile (${path})`, data)
 }
