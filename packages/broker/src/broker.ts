@@ -10,7 +10,7 @@ import { InterceptorChain, type RequestInterceptor } from './server/interceptors
 import { loadClusterIdentity } from './server/meta-properties.js'
 import { ListenerGate } from './security/gate.js'
 import { formatAddress, formatListener } from './server/listener-config.js'
-import { closeListeners, openListeners, type BoundListener, type ListenerInfo } from './server/listeners.js'
+import { closeListeners, cutUnservedSockets, openListeners, type BoundListener, type ListenerInfo } from './server/listeners.js'
 
 /** How long `close()` lets in-flight requests finish before cutting connections. */
 const SHUTDOWN_GRACE_MS = 3_000
@@ -38,7 +38,8 @@ export interface Broker {
   /**
    * Stops accepting connections, lets in-flight requests finish (long-polling fetches answer at
    * once) for up to three seconds, closes every connection, then closes the logs cleanly so the
-   * next start skips recovery. Calling it again returns the same promise.
+   * next start skips recovery. Connections are closed within about four seconds whatever their
+   * clients do (never read, never close). Calling it again returns the same promise.
    */
   close(): Promise<void>
 }
@@ -174,7 +175,10 @@ class RunningBroker implements Broker {
     logger.info(`broker ${this.context.nodeId} shutting down (${this.connections.size} connection(s) open)`)
     this.context.beginShutdown()
     const stopped = closeListeners(this.bound)
+    // Each settles within SHUTDOWN_GRACE_MS plus a second, whatever its client does (see Connection.shutdown).
     await Promise.all([...this.connections].map((c) => c.shutdown(SHUTDOWN_GRACE_MS)))
+    // Every connection is closed: a client still in its TLS handshake is cut rather than waited for.
+    cutUnservedSockets(this.bound)
     await stopped
     this.context.finishShutdown()
     try {

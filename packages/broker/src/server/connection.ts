@@ -8,7 +8,7 @@ import { ConnectionGuard, type GuardCloseReason } from './connection-guard.js'
 import type { InterceptAction, InterceptorChain } from './interceptors.js'
 import { ResponseQueue, type Outcome } from './response-queue.js'
 
-/** How long a closing connection may take to send what it has before it is cut. */
+/** How long an ended connection may take to send what it has (and the client to close its side) before it is cut. */
 const CLOSE_GRACE_MS = 1_000
 
 export interface ConnectionOptions {
@@ -63,6 +63,8 @@ export class Connection {
   private lastClientId: string | null = null
   private onDrained: (() => void) | undefined
   private onSocketClosed: (() => void) | undefined
+  /** Set once the socket is ended (see {@link endSocket}): destroys it unless it closes first. */
+  private cutTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly socket: Socket,
@@ -87,21 +89,25 @@ export class Connection {
 
   /**
    * Stops reading, lets in-flight requests finish (long polls end early: the broker's signal has
-   * aborted) and their responses go out for up to `graceMs`, then closes the socket.
+   * aborted) and their responses go out for up to `graceMs`, then closes the socket. Settles within
+   * `graceMs` + {@link CLOSE_GRACE_MS} whatever the client does (see {@link endSocket}).
    */
   async shutdown(graceMs: number): Promise<void> {
     if (this.state === 'closed') return
     const socketClosed = new Promise<void>((resolve) => (this.onSocketClosed = resolve))
-    this.state = 'closing'
-    this.socket.pause()
-    if (this.queue.length > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, graceMs)
-        this.onDrained = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
+    // Not when already closing: the socket is ended (and its answers given up) by then.
+    if (this.state === 'open') {
+      this.state = 'closing'
+      this.socket.pause()
+      if (this.queue.length > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs)
+          this.onDrained = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      }
     }
     this.endSocket()
     await socketClosed
@@ -341,6 +347,8 @@ export class Connection {
   }
 
   private updateFlow(): void {
+    // An ended socket is read (and what arrives discarded) until it closes: see endSocket.
+    if (this.cutTimer) return
     const pause = this.mustPause() || this.state !== 'open'
     if (pause && !this.paused) {
       this.socket.pause()
@@ -379,10 +387,21 @@ export class Connection {
     this.endSocket()
   }
 
-  /** Ends the socket after what is written, and cuts it if the client does not close its side in time. */
+  /**
+   * Ends the socket after what is written, and destroys it if it has not closed within
+   * {@link CLOSE_GRACE_MS}: the socket is gone by then whatever the client does (never reads,
+   * never closes), so `shutdown()`, and the broker's `close()` awaiting it, always settle.
+   *
+   * Reading resumes (the bytes are dropped: no request is served any more), since a paused socket
+   * never sees the client close its side and would wait for the timer. The timer is not unref'd:
+   * with it, the process stays up until the socket is gone; unref'd, a process with nothing else
+   * to do would exit with `close()` never settled (exit code 13 for a top-level await).
+   */
   private endSocket(): void {
+    if (this.cutTimer || this.state === 'closed') return
+    this.cutTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS)
     this.socket.end()
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref()
+    this.socket.resume()
   }
 
   /**
@@ -399,6 +418,7 @@ export class Connection {
 
   private onClose(): void {
     this.state = 'closed'
+    clearTimeout(this.cutTimer)
     this.done.abort()
     this.guard.stop()
     this.backlog = []

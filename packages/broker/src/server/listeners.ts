@@ -38,6 +38,7 @@ export async function openListeners(configs: readonly ListenerConfig[], tls: Res
     for (const config of configs) {
       let listener: BoundListener | undefined
       const server = createServerFor(config, tls, (socket) => onSocket(socket, listener!), logger)
+      trackSockets(server)
       await listen(server, config.port, config.host)
       const address = server.address()
       const port = typeof address === 'object' && address ? address.port : config.port
@@ -53,9 +54,30 @@ export async function openListeners(configs: readonly ListenerConfig[], tls: Res
   return bound
 }
 
-/** Stops accepting connections on every listener; resolves once their servers are closed. */
+/** Stops accepting connections on every listener; resolves once their servers are closed (every socket they accepted has closed). */
 export function closeListeners(listeners: readonly BoundListener[]): Promise<void> {
   return Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())))).then(() => undefined)
+}
+
+/** The TCP sockets each server holds open (on TLS listeners, those under the TLS sockets and those still in their handshake). */
+const openSockets = new WeakMap<Server, Set<Socket>>()
+
+function trackSockets(server: Server): void {
+  const sockets = new Set<Socket>()
+  openSockets.set(server, sockets)
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+}
+
+/**
+ * Destroys the sockets still open on the listeners. Meant for shutdown once every served connection
+ * has closed: what is left never became a connection, a client that has not finished its TLS
+ * handshake, which {@link closeListeners} would otherwise wait for (up to the 120 s handshake timeout).
+ */
+export function cutUnservedSockets(listeners: readonly BoundListener[]): void {
+  for (const l of listeners) for (const socket of openSockets.get(l.server) ?? []) socket.destroy()
 }
 
 function createServerFor(config: ListenerConfig, tls: ResolvedTls | undefined, accept: (socket: Socket) => void, logger: BrokerLogger): Server {
