@@ -81,6 +81,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       get closing() {
         return self.closing !== undefined
       },
+      closeSignal: this.closeController.signal,
     }
     this.committer = o.groupId ? new OffsetCommitter(this.ctx, o.groupId) : undefined
     this.resolver = new PositionResolver(this.ctx, this.committer)
@@ -112,9 +113,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
     this.mode = 'subscribed'
     const ownership = new Ownership(this.ctx, this.committer!, this.resolver, () => this.listener)
-    this.membership = new GroupMembership(this.ctx, groupId, resolveAssignors(this.options.partitionAssignmentStrategy), subscription, ownership, this.deliveries)
+    const membership = new GroupMembership(this.ctx, groupId, resolveAssignors(this.options.partitionAssignmentStrategy), subscription, ownership, this.deliveries)
+    this.membership = membership
     await this.start()
-    this.membership.start()
+    // Closed (or unsubscribed) meanwhile: the member must not start joining.
+    if (this.closing) return
+    membership.start()
   }
 
   /**
@@ -378,8 +382,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * Closes the consumer: iteration and `run()` end, records being processed finish, consumed offsets
    * are committed (with `enableAutoCommit`), `onPartitionsRevoked` is called, the member leaves the
    * group (static members do not: their partitions wait for them until the session times out), and
-   * connections close. Calling it again returns the same promise. It waits for running handlers to
-   * return, so call it from outside them (or don't await it there).
+   * connections close. A join in progress is abandoned at once (the JoinGroup or SyncGroup in flight
+   * and the retries behind it, even against a broker that has gone away), and the member leaves if
+   * the coordinator had already given it an id. Calling it again returns the same promise. It waits
+   * for running handlers to return, so call it from outside them (or don't await it there).
    *
    * @example
    * ```ts
@@ -411,6 +417,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private start(): Promise<void> {
     this.started ??= (async () => {
       await compressionReady()
+      if (this.closing) return
       this.fetcher.start()
       if (this.committer && this.options.enableAutoCommit) this.committer.startAutoCommit()
     })()

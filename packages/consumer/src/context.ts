@@ -24,4 +24,6 @@ export interface ConsumerContext {
   fail(error: KafkaError): void
   /** True once `close()` has begun. */
   readonly closing: boolean
+  /** Aborts when `close()` begins: ends lookups and their retries that are no use once closing (positions, committed offsets). */
+  readonly closeSignal: AbortSignal
 }

@@ -33,15 +33,25 @@ export interface JoinResult {
  * request waits for the whole group, which must not hold up heartbeats or commits). Handles
  * MEMBER_ID_REQUIRED (KIP-394: join again with the id the coordinator assigned) and retries
  * coordinator moves and connection losses. Other errors are thrown, UNKNOWN_MEMBER_ID included
- * (the caller forgets its member id).
+ * (the caller forgets its member id); an aborted `signal` throws an AbortError at once.
  */
-export async function joinGroup(cluster: Cluster, request: JoinRequest, options: { requestTimeoutMs: number; signal?: AbortSignal }): Promise<JoinResult> {
+export async function joinGroup(
+  cluster: Cluster,
+  request: JoinRequest,
+  options: {
+    requestTimeoutMs: number
+    /** Abandons the join: the request in flight and the retries. */
+    signal?: AbortSignal
+    /** Called with the id the coordinator assigned (MEMBER_ID_REQUIRED) before joining again with it, so an abandoned join can still leave the group. */
+    onMemberId?: (memberId: string) => void
+  },
+): Promise<JoinResult> {
   let memberId = request.memberId
   const coordinator = { type: 'group' as const, key: request.groupId }
   for (let attempt = 0; ; attempt++) {
     const response = await cluster.retry(
       async () => {
-        const conn = await cluster.coordinatorConnection('group', request.groupId, { lane: 'rebalance' })
+        const conn = await cluster.coordinatorConnection('group', request.groupId, { lane: 'rebalance', signal: options.signal })
         const version = conn.versionFor(JoinGroupApi)
         if (request.groupInstanceId !== null && version < 5) {
           throw new KafkaError(`The group coordinator ${conn.address} supports JoinGroup up to v${version}; static membership (groupInstanceId) needs v5`, { code: 'UNSUPPORTED_VERSION' })
@@ -68,6 +78,7 @@ export async function joinGroup(cluster: Cluster, request: JoinRequest, options:
     )
     if (response.errorCode === ErrorCode.MEMBER_ID_REQUIRED && attempt < 3) {
       memberId = response.memberId
+      options.onMemberId?.(memberId)
       continue
     }
     const error = errorForCode(response.errorCode, `joining group "${request.groupId}"`)
@@ -103,7 +114,7 @@ export async function syncGroup(cluster: Cluster, request: SyncRequest, options:
   const coordinator = { type: 'group' as const, key: request.groupId }
   return cluster.retry(
     async () => {
-      const conn = await cluster.coordinatorConnection('group', request.groupId, { lane: 'rebalance' })
+      const conn = await cluster.coordinatorConnection('group', request.groupId, { lane: 'rebalance', signal: options.signal })
       const r = await conn.request(
         SyncGroupApi,
         {

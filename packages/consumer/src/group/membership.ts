@@ -1,4 +1,4 @@
-import { AbortError } from '@tributary/client'
+import { AbortError, sleep } from '@tributary/client'
 import { KafkaError, isRetriable } from '@tributary/protocol'
 import type { Assignor } from '../assignors/assignor.js'
 import type { ConsumerContext, GenerationIdentity } from '../context.js'
@@ -94,6 +94,7 @@ export class GroupMembership {
   }
 
   start(): void {
+    if (this.state === 'stopped') return
     this.loop ??= this.run()
     const every = Math.max(1_000, this.ctx.options.metadataMaxAgeMs)
     this.watchTimer = setInterval(() => void this.watchMetadata(), every)
@@ -123,8 +124,11 @@ export class GroupMembership {
   }
 
   /**
-   * Leaves the group: stops the loop and heartbeats, revokes every partition (committing with
-   * auto-commit), and sends LeaveGroup unless the member is static.
+   * Leaves the group: stops the loop and heartbeats, abandons a join in progress (the JoinGroup or
+   * SyncGroup in flight and every retry of the rebalance), revokes every partition (committing with
+   * auto-commit), and sends LeaveGroup unless the member is static or has no member id yet (best
+   * effort, one attempt bounded by `requestTimeoutMs`: a coordinator that cannot be reached just lets
+   * the session expire).
    */
   async stop(reason: string): Promise<void> {
     if (this.state === 'stopped') return
@@ -176,7 +180,8 @@ export class GroupMembership {
     this.state = 'rebalancing'
     this.synced = false
     const o = this.ctx.options
-    const topics = await this.subscription.resolve()
+    const signal = this.abort.signal
+    const topics = await this.subscription.resolve(signal)
     // Eager: give everything up first. Heartbeats go on meanwhile (handlers may take a while to finish).
     if (!this.cooperative) await this.ownership.giveUpAll('revoked')
     this.heartbeat.stop()
@@ -202,7 +207,12 @@ export class GroupMembership {
           }),
         })),
       },
-      { requestTimeoutMs: o.requestTimeoutMs, signal: this.abort.signal },
+      {
+        requestTimeoutMs: o.requestTimeoutMs,
+        signal,
+        // Known from here on, so that stop() leaves the group even when it abandons this join.
+        onMemberId: (memberId) => (this.memberId = memberId),
+      },
     )
     this.memberId = join.memberId
     this.generationId = join.generationId
@@ -214,13 +224,13 @@ export class GroupMembership {
     if (join.leader === join.memberId && !join.skipAssignment) {
       const view = groupView(join, this.ctx.logger)
       this.groupTopics = view.topics
-      this.groupCounts = await this.subscription.partitionCounts(view.topics)
+      this.groupCounts = await this.subscription.partitionCounts(view.topics, signal)
       assignments = computeAssignments(assignor, view, this.groupCounts)
     }
     const bytes = await syncGroup(
       this.ctx.cluster,
       { groupId: this.groupId, generationId: join.generationId, memberId: join.memberId, groupInstanceId: o.groupInstanceId ?? null, protocolName: join.protocolName, assignments, rebalanceTimeoutMs: o.rebalanceTimeoutMs },
-      { requestTimeoutMs: o.requestTimeoutMs, signal: this.abort.signal },
+      { requestTimeoutMs: o.requestTimeoutMs, signal },
     )
     if (this.isStopped()) return
     const assignment = decodeAssignment(bytes)
@@ -264,7 +274,7 @@ export class GroupMembership {
     if (code === 'REBALANCE_IN_PROGRESS' || code === 'UNKNOWN_MEMBER_ID' || code === 'ILLEGAL_GENERATION') return
     if (!isRetriable(error)) this.ctx.fail(error)
     this.ctx.logger.warn(`Rebalance of group "${this.groupId}" failed, retrying: ${error.message}`)
-    await new Promise((resolve) => setTimeout(resolve, isRetriable(error) ? this.ctx.options.retryBackoffMs : this.ctx.options.retryBackoffMaxMs))
+    await sleep(isRetriable(error) ? this.ctx.options.retryBackoffMs : this.ctx.options.retryBackoffMaxMs, this.abort.signal).catch(() => {})
   }
 
   private checkPollTimeout(now: number): void {
@@ -300,11 +310,11 @@ export class GroupMembership {
     if (this.state !== 'stable') return
     try {
       const before = this.subscription.topics
-      const after = await this.subscription.resolve()
+      const after = await this.subscription.resolve(this.abort.signal)
       if (topicsChanged(before, after)) this.requestRejoin('the subscribed topics changed')
       if (this.leaderId === this.memberId && this.groupTopics.length > 0) {
         await this.ctx.cluster.refreshMetadata(this.groupTopics)
-        const counts = await this.subscription.partitionCounts(this.groupTopics)
+        const counts = await this.subscription.partitionCounts(this.groupTopics, this.abort.signal)
         if (countsChanged(counts, this.groupCounts)) this.requestRejoin('the partitions of subscribed topics changed')
       }
     } catch (err) {

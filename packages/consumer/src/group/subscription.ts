@@ -18,26 +18,26 @@ export class TopicSubscription {
     return this.resolved
   }
 
-  /** Resolves the subscription against the cluster's current topics (creating listed topics when allowed). */
-  async resolve(): Promise<string[]> {
+  /** Resolves the subscription against the cluster's current topics (creating listed topics when allowed); `signal` ends the retries. */
+  async resolve(signal?: AbortSignal): Promise<string[]> {
     const cluster = this.ctx.cluster
     if (this.spec instanceof RegExp) {
       const pattern = this.spec
-      const meta = await cluster.retry(() => cluster.refreshMetadata(null))
+      const meta = await cluster.retry(() => cluster.refreshMetadata(null), { signal })
       this.resolved = [...meta.topics.values()]
         .filter((t) => !t.error && !(t.isInternal && this.ctx.options.excludeInternalTopics) && matches(pattern, t.name))
         .map((t) => t.name)
         .sort()
     } else {
       this.resolved = [...new Set(this.spec)].sort()
-      await cluster.retry(() => cluster.metadata(this.resolved))
+      await cluster.retry(() => cluster.metadata(this.resolved), { signal })
     }
     return this.resolved
   }
 
-  /** Partition counts of `topics` from fresh-enough metadata; topics that do not exist are left out. */
-  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
-    const meta = await this.ctx.cluster.retry(() => this.ctx.cluster.metadata(topics))
+  /** Partition counts of `topics` from fresh-enough metadata; topics that do not exist are left out. `signal` ends the retries. */
+  async partitionCounts(topics: readonly string[], signal?: AbortSignal): Promise<Map<string, number>> {
+    const meta = await this.ctx.cluster.retry(() => this.ctx.cluster.metadata(topics), { signal })
     const counts = new Map<string, number>()
     for (const name of topics) {
       const t = meta.topics.get(name)

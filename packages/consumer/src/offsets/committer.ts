@@ -110,8 +110,8 @@ export class OffsetCommitter {
     })
   }
 
-  /** Reads the group's committed offsets of `partitions` (waiting for pending transactional commits with read_committed). */
-  async fetchCommitted(partitions: readonly TopicPartition[]): Promise<Map<string, FetchedOffset>> {
+  /** Reads the group's committed offsets of `partitions` (waiting for pending transactional commits with read_committed); `signal` ends the retries. */
+  async fetchCommitted(partitions: readonly TopicPartition[], signal?: AbortSignal): Promise<Map<string, FetchedOffset>> {
     const coordinator = { type: 'group' as const, key: this.groupId }
     const requireStable = this.ctx.options.isolationLevel === 'read_committed'
     const groupId = this.groupId
@@ -134,7 +134,7 @@ export class OffsetCommitter {
         }
         return out
       },
-      { coordinator },
+      { coordinator, signal },
     )
   }
 

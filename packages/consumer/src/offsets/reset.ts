@@ -7,13 +7,14 @@ const TIMESTAMP: Record<'earliest' | 'latest', bigint> = { earliest: -2n, latest
 
 /**
  * The earliest or latest offset of each partition (ListOffsets, one request per leader, retried on
- * retriable errors). With `read_committed`, "latest" is the last stable offset, as Kafka answers it.
+ * retriable errors; `signal` ends them). With `read_committed`, "latest" is the last stable offset, as Kafka answers it.
  */
 export async function listOffsets(
   cluster: Cluster,
   partitions: readonly TopicPartition[],
   at: 'earliest' | 'latest',
   isolationLevel: 0 | 1,
+  signal?: AbortSignal,
 ): Promise<Map<string, number>> {
   return cluster.retry(async () => {
     const meta = await cluster.metadata([...new Set(partitions.map((p) => p.topic))])
@@ -52,5 +53,5 @@ export async function listOffsets(
       if (!result.has(tpKey(tp.topic, tp.partition))) throw new KafkaError(`ListOffsets did not answer for ${tp.topic}-${tp.partition}`, { code: 'OFFSET_NOT_AVAILABLE', retriable: true })
     }
     return result
-  })
+  }, { signal })
 }

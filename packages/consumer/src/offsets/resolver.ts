@@ -45,7 +45,7 @@ export class PositionResolver {
         if (this.ctx.closing) return
         if (isRetriable(err)) {
           this.ctx.logger.warn(`Finding consumer positions failed, retrying: ${(err as Error).message}`)
-          await sleep(this.ctx.options.retryBackoffMs)
+          await sleep(this.ctx.options.retryBackoffMs, this.ctx.closeSignal).catch(() => {})
           this.again = true
         } else {
           this.ctx.fail(err instanceof KafkaError ? err : new KafkaError(`Finding consumer positions failed: ${(err as Error).message}`, { code: 'UNKNOWN', cause: err }))
@@ -61,7 +61,7 @@ export class PositionResolver {
     const fromCommits = pending('committed')
     if (fromCommits.length > 0) {
       const epochs = snapshot(fromCommits)
-      const committed = this.committer ? await this.committer.fetchCommitted(fromCommits) : new Map()
+      const committed = this.committer ? await this.committer.fetchCommitted(fromCommits, this.ctx.closeSignal) : new Map()
       for (const s of fromCommits) {
         if (!current(this.ctx, s, epochs, 'committed')) continue
         const c = committed.get(s.key)
@@ -85,7 +85,7 @@ export class PositionResolver {
       const states = pending(at)
       if (states.length === 0) continue
       const epochs = snapshot(states)
-      const offsets = await listOffsets(this.ctx.cluster, states, at, isolation)
+      const offsets = await listOffsets(this.ctx.cluster, states, at, isolation, this.ctx.closeSignal)
       for (const s of states) {
         if (!current(this.ctx, s, epochs, at)) continue
         s.seek(offsets.get(s.key)!)

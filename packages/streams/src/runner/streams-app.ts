@@ -55,6 +55,7 @@ export class StreamsApp {
   private readonly stopRun = new AbortController()
   private state: State = 'created'
   private running: Promise<void> | undefined
+  private starting: Promise<void> | undefined
   private timer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
   private settle!: { resolve: () => void; reject: (error: unknown) => void }
@@ -119,25 +120,35 @@ export class StreamsApp {
    * and dead-letter topics, initializes the producer (exactly-once: fencing an older instance with the
    * same id and aborting its open transaction), loads the tables and joins the group. Input partitions
    * are processed once assigned and their state restored. Rejects (and the app fails) when any step fails.
+   * A `close()` meanwhile abandons the start: it then resolves, the app closed without having run.
    *
    * @example
    * ```ts
    * await app.start() // e.g. StreamsError RESTORE_FAILED, or the producer's error when the cluster is unreachable
    * ```
    */
-  async start(): Promise<void> {
-    if (this.state !== 'created') throw new TypeError(`${this.application} was already started`)
+  start(): Promise<void> {
+    if (this.state !== 'created') return Promise.reject(new TypeError(`${this.application} was already started`))
     this.state = 'starting'
+    this.starting = this.startUp()
+    return this.starting
+  }
+
+  private async startUp(): Promise<void> {
+    const abandoned = () => this.state !== 'starting'
     try {
       this.task.pipeline.build()
       if (this.task.pipeline.failure) throw this.task.pipeline.failure.error
       this.stores.freeze()
       const deadLetters = [...this.inputs.values()].map((t) => t.deadLetterTopic).filter((t): t is string => typeof t === 'string')
-      await prepareTopics(this.client, { inputs: [...this.inputs.keys()], changelogs: this.stores.changelogTopics(), deadLetters })
+      await prepareTopics(this.client, { inputs: [...this.inputs.keys()], changelogs: this.stores.changelogTopics(), deadLetters }, this.stopRun.signal)
+      if (abandoned()) return
       await this.strategy.init()
+      if (abandoned()) return
       await this.tables.start(this.client, this.stopRun.signal)
+      if (abandoned()) return
       await this.consumer.subscribe([...this.inputs.keys()], this.task.listener)
-      if (this.state !== 'starting') return
+      if (abandoned()) return
       this.state = 'running'
       this.task.active = true
       this.running = this.consumer
@@ -147,6 +158,8 @@ export class StreamsApp {
       this.timer.unref()
       this.emit({ type: 'running' })
     } catch (err) {
+      // Closed meanwhile: the error is close() abandoning a step (an abort, a closed client).
+      if (this.state === 'closing' || this.state === 'closed') return
       await this.fail(err)
       throw err
     }
@@ -154,7 +167,9 @@ export class StreamsApp {
 
   /**
    * Stops the app: stops feeding records, commits the work done so far, leaves the group (a static
-   * member's partitions wait for it until its session times out) and closes the producer.
+   * member's partitions wait for it until its session times out) and closes the producer. Called
+   * while `start()` is under way, it abandons the start (topic preparation, producer initialization,
+   * table loading, the group join) and closes what was opened.
    *
    * @example
    * ```ts
@@ -184,6 +199,12 @@ export class StreamsApp {
     this.state = 'closing'
     clearInterval(this.timer)
     this.stopRun.abort()
+    if (this.starting && !wasRunning) {
+      // The signal ends the start's steps, but producer initialization only ends when the producer closes.
+      const init = this.strategy.close().catch(() => {})
+      await this.starting.catch(() => {})
+      await init
+    }
     await this.running
     if (wasRunning) await this.task.lock.run(() => this.task.commit())
     this.task.active = false

@@ -32,13 +32,13 @@ export class TableMaterializer {
     return this.tables.size
   }
 
-  /** Loads every table and keeps following them. */
+  /** Loads every table and keeps following them; `signal` abandons the loading (the promise rejects). */
   async start(client: ClientOptions, signal?: AbortSignal): Promise<void> {
     if (this.tables.size === 0) return
     const admin = new Admin(client)
     let partitions
     try {
-      const described = await admin.describeTopics([...this.tables.keys()])
+      const described = await admin.describeTopics([...this.tables.keys()], { signal })
       partitions = described.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })))
     } finally {
       await admin.close()

@@ -10,7 +10,7 @@ export interface LogReaderOptions {
   onRecords(topic: string, partition: number, records: ConsumerRecord<Buffer | null, Buffer | null>[]): void
   /** Keep reading new records after catching up (tables) rather than stop (changelog restores). */
   follow: boolean
-  /** Aborts the catch-up (the promise rejects). */
+  /** Aborts the catch-up, end offsets lookup included (the promise rejects). */
   signal?: AbortSignal
 }
 
@@ -34,7 +34,7 @@ export class LogReader {
   private constructor(private readonly consumer: Consumer) {}
 
   static async open(options: LogReaderOptions): Promise<LogReader> {
-    const ends = await endOffsets(options.client, options.partitions)
+    const ends = await endOffsets(options.client, options.partitions, options.signal)
     const consumer = new Consumer({
       ...options.client,
       isolationLevel: 'read_committed',
@@ -82,12 +82,12 @@ export class LogReader {
 }
 
 /** The last stable offsets of `partitions`. */
-async function endOffsets(client: ClientOptions, partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
+async function endOffsets(client: ClientOptions, partitions: readonly TopicPartition[], signal?: AbortSignal): Promise<Map<string, number>> {
   const byTopic = new Map<string, number[]>()
   for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition])
   const admin = new Admin(client)
   try {
-    const listed = await admin.listOffsets([...byTopic].map(([topic, ps]) => ({ topic, partitions: ps, at: 'latest' as const })), { isolationLevel: 'read_committed' })
+    const listed = await admin.listOffsets([...byTopic].map(([topic, ps]) => ({ topic, partitions: ps, at: 'latest' as const })), { isolationLevel: 'read_committed', signal })
     return new Map(listed.map((o) => [`${o.topic}:${o.partition}`, Number(o.offset)]))
   } finally {
     await admin.close()
