@@ -6,7 +6,7 @@ import { codeBlocks, read } from './markdown.ts'
 import { docPages, REPO_ROOT, RUNS_DIR } from './paths.ts'
 import { howItEnded, limiter } from './processes.ts'
 import { autoImportTable } from './sample-contexts.ts'
-import { completeProgramProblems, contextOf, knownIssue, runTsSample, TS_SAMPLE_TIMEOUT_MS, where, type TsSample } from './ts-samples.ts'
+import { completeProgramProblems, contextOf, runTsSample, TS_SAMPLE_TIMEOUT_MS, where, type TsSample } from './ts-samples.ts'
 
 const samples: TsSample[] = docPages().flatMap((path) =>
   codeBlocks(read(path))
@@ -25,11 +25,6 @@ describe('TypeScript samples', () => {
     const context = contextOf(sample)
     if (!context) expect(completeProgramProblems(sample.block.code), `${where(sample)} is a complete program (no <!-- sample: ... --> comment)`).toEqual([])
     const result = await slot(() => runTsSample(sample, autoImports))
-    const known = knownIssue(sample, result)
-    if (known) {
-      console.warn(`${where(sample)}: the block ran; its context could not be closed (${known.symptom}), a known issue: ${known.reason}`)
-      return
-    }
     const hint = /is not defined/.test(result.output) && !context ? '\n(an excerpt names its context with <!-- sample: NAME --> on the line before the fence: see docs/README.md)' : ''
     expect(result.code, `${where(sample)} ${howItEnded(result, TS_SAMPLE_TIMEOUT_MS)}; output:\n${result.output}${hint}`).toBe(0)
   })

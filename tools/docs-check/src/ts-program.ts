@@ -63,7 +63,7 @@ export interface ProgramInput {
   autoImports?: ReadonlyMap<string, string>
 }
 
-/** What an excerpt's program prints (to stderr) once the block has run, before the epilogue. */
+/** What an excerpt's program prints (to stderr) once the block has run, before the epilogue: a failure's output tells whether the block or the closing of its context failed. */
 export const BLOCK_DONE = '[docs-check] the block ran; closing its context'
 
 /** What the sample process runs. */

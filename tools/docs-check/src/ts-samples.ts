@@ -8,45 +8,13 @@ import { RUNS_DIR } from './paths.ts'
 import { freePortMap } from './ports.ts'
 import { cleanEnvironment, nodeTsArgs, run, vitestBin, type RunResult } from './processes.ts'
 import { tsContext, TS_CONTEXTS, type TsContext } from './sample-contexts.ts'
-import { BLOCK_DONE, tsProgram } from './ts-program.ts'
+import { tsProgram } from './ts-program.ts'
 
 /** The longest a sample may run; they take about 1-4 s each. */
 export const TS_SAMPLE_TIMEOUT_MS = 20_000
-/** How long a sample known to hang after its block ran is given (see {@link KNOWN_ISSUES}). */
-const KNOWN_HANG_TIMEOUT_MS = 6_000
-
 export interface TsSample {
   page: string
   block: CodeBlock
-}
-
-/**
- * Samples that run correctly but whose context cannot always be closed, because of a package bug
- * (reported, with a reproduction): the symptom is tolerated once the block itself has run, so the
- * block is still checked. Remove an entry when its bug is fixed.
- */
-export const KNOWN_ISSUES: readonly { page: string; code: string; symptom: 'exit 13' | 'timeout'; reason: string }[] = [
-  {
-    page: 'packages/streams/README.md',
-    code: "process.once('SIGTERM', () => void app.close())",
-    symptom: 'exit 13',
-    reason:
-      "@tributary/broker: after an exactlyOnce() app stopped from a SIGTERM handler, the epilogue's `await broker.close()` sometimes never settles (a connection stays 'closing' with its socket paused, waiting for a 'close' that only an unref'd timer brings), so Node exits with code 13",
-  },
-  {
-    page: 'packages/streams/README.md',
-    code: 'shipping.unsubscribe()',
-    symptom: 'timeout',
-    reason:
-      "@tributary/streams: unsubscribing from fromTopic() while it is still joining its group does not close its consumer until the join completes; the epilogue then closes the broker and the consumer keeps reconnecting for defaultApiTimeoutMs (60 s)",
-  },
-]
-
-/** The known issue whose symptom `result` shows after the block ran, if any. */
-export function knownIssue(sample: TsSample, result: RunResult): (typeof KNOWN_ISSUES)[number] | undefined {
-  if (!result.output.includes(BLOCK_DONE)) return undefined
-  const symptom = result.timedOut ? 'timeout' : result.code === 13 ? 'exit 13' : undefined
-  return KNOWN_ISSUES.find((k) => k.page === sample.page && sample.block.code.includes(k.code) && k.symptom === symptom)
 }
 
 /** The block's context, undefined for a complete program; throws on an unknown name. */
@@ -92,8 +60,7 @@ export async function runTsSample(sample: TsSample, autoImports: ReadonlyMap<str
       writeFileSync(config, "import { packageTests } from '../../../vitest.shared.ts'\n\nexport default packageTests({ include: ['*.test.ts'] })\n")
       return await run(process.execPath, [vitestBin(), 'run', '--root', RUNS_DIR, '--config', config, basename(file)], { cwd, env, timeoutMs: TS_SAMPLE_TIMEOUT_MS })
     }
-    const hangs = KNOWN_ISSUES.some((k) => k.symptom === 'timeout' && k.page === sample.page && sample.block.code.includes(k.code))
-    return await run(process.execPath, nodeTsArgs(file), { cwd, env, timeoutMs: hangs ? KNOWN_HANG_TIMEOUT_MS : TS_SAMPLE_TIMEOUT_MS })
+    return await run(process.execPath, nodeTsArgs(file), { cwd, env, timeoutMs: TS_SAMPLE_TIMEOUT_MS })
   } finally {
     rmSync(cwd, { recursive: true, force: true })
     rmSync(file, { force: true })
