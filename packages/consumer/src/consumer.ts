@@ -1,6 +1,8 @@
+import { setMaxListeners } from 'node:events'
 import { Cluster, ClientClosedError } from '@tributary/client'
 import { KafkaError, compressionReady } from '@tributary/protocol'
 import { resolveAssignors } from './assignors/builtin.js'
+import { MAX_TIMER_MS, closeTimeoutError, closeTimeoutOf, type ConsumerCloseOptions } from './close.js'
 import type { ConsumerContext } from './context.js'
 import { Deliveries } from './delivery/deliveries.js'
 import { Fetcher } from './fetch/fetcher.js'
@@ -54,11 +56,15 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private readonly resolver: PositionResolver
   private readonly fetcher: Fetcher
   private readonly closeController = new AbortController()
+  /** Aborts when close() runs out of its `timeoutMs`: broker work still in progress is given up. */
+  private readonly closeDeadline = new AbortController()
   private membership: GroupMembership | undefined
   private listener: RebalanceListener | undefined
   private mode: 'none' | 'subscribed' | 'assigned' = 'none'
   private started: Promise<void> | undefined
   private closing: Promise<void> | undefined
+  /** Set once close() has finished: the connections are closed. */
+  private closed = false
 
   /** @throws OptionsError naming every invalid option. */
   constructor(options: ConsumerOptions<K, V>) {
@@ -82,7 +88,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         return self.closing !== undefined
       },
       closeSignal: this.closeController.signal,
+      closeDeadline: this.closeDeadline.signal,
     }
+    // Every commit in progress listens to it (a user may have many): not a leak.
+    setMaxListeners(0, this.closeDeadline.signal)
     this.committer = o.groupId ? new OffsetCommitter(this.ctx, o.groupId) : undefined
     this.resolver = new PositionResolver(this.ctx, this.committer)
     this.fetcher = new Fetcher(this.ctx, (state, error) => this.outOfRange(state, error))
@@ -197,6 +206,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   /**
    * Commits offsets: by default the consumed position of every assigned partition (the offset after
    * the last processed record); or the given ones (each the *next* offset to read, as in Kafka).
+   * Once `close()` has begun it throws `ClientClosedError` while records are still being processed
+   * (a handler's commit); after that, e.g. in `onPartitionsRevoked` at close, it works until close()
+   * has finished, within its `timeoutMs` (else rejecting with code `CLOSE_TIMEOUT`).
    *
    * @example
    * ```ts
@@ -204,7 +216,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * ```
    */
   async commit(offsets?: readonly TopicPartitionOffset[]): Promise<void> {
-    this.checkOpen()
+    // Closing: the final commits (onPartitionsRevoked's) come once processing has stopped.
+    if (this.closed || (this.closing && this.partitions.all().some((s) => s.claimed))) throw new ClientClosedError('The consumer')
     if (!this.committer) throw new TypeError('commit() needs the groupId option')
     if (!offsets) return this.committer.commitConsumed()
     const parsed = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: toOffset(o.offset, `${o.topic}-${o.partition}`), metadata: o.metadata }))
@@ -384,23 +397,47 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * group (static members do not: their partitions wait for them until the session times out), and
    * connections close. A join in progress is abandoned at once (the JoinGroup or SyncGroup in flight
    * and the retries behind it, even against a broker that has gone away), and the member leaves if
-   * the coordinator had already given it an id. Calling it again returns the same promise. It waits
-   * for running handlers to return, so call it from outside them (or don't await it there).
+   * the coordinator had already given it an id.
    *
+   * `timeoutMs` (default 30 000, as the Java client) bounds the broker work: the commits (an
+   * auto-commit in flight, those of the revoked partitions, and those `onPartitionsRevoked` makes)
+   * and LeaveGroup. It counts from when the records being processed have been handled: close() waits
+   * for running handlers (and an iteration's current record) to return, however long they take, so
+   * call it from outside them (or don't await it there); rebalance listener callbacks are not
+   * interrupted either. When the time is up, commits still retrying are given up and logged as
+   * warnings naming the partitions (their records will be delivered again: at least once), LeaveGroup
+   * is skipped (the member's session expires instead), connections close and close() resolves: it
+   * does not reject because the broker is unreachable. Calling it again returns the same promise.
+   *
+   * @throws TypeError (as a rejection, without closing) when `timeoutMs` is not a non-negative integer.
    * @example
    * ```ts
-   * process.once('SIGTERM', () => void consumer.close())
+   * process.once('SIGTERM', () => void consumer.close()) // up to 30 s for the final commits and LeaveGroup
+   * await consumer.close({ timeoutMs: 5_000 }) // give the broker 5 s at most
    * ```
    */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown()
+  close(options?: ConsumerCloseOptions): Promise<void> {
+    let timeoutMs: number
+    try {
+      timeoutMs = closeTimeoutOf(options)
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
+    this.closing ??= this.shutdown(timeoutMs)
     return this.closing
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(timeoutMs: number): Promise<void> {
     this.closeController.abort()
     this.deliveries.wake()
     this.fetcher.stop()
+    // The clock starts once the records being processed now are done (the steps below wait for them).
+    let timer: NodeJS.Timeout | undefined
+    let finished = false
+    void Promise.all(this.partitions.all().map((s) => s.whenIdle())).then(() => {
+      if (finished || timeoutMs > MAX_TIMER_MS) return
+      timer = setTimeout(() => this.closeDeadline.abort(closeTimeoutError(timeoutMs)), timeoutMs)
+    })
     try {
       await this.committer?.stopAutoCommit()
       if (this.membership) await this.membership.stop('the consumer is closing')
@@ -409,6 +446,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         await this.committer.commitConsumed().catch((err: unknown) => this.options.logger.warn(`Committing at close failed: ${(err as Error).message}`))
       }
     } finally {
+      finished = true
+      clearTimeout(timer)
+      this.closed = true
       this.cluster.close()
     }
   }

@@ -26,4 +26,9 @@ export interface ConsumerContext {
   readonly closing: boolean
   /** Aborts when `close()` begins: ends lookups and their retries that are no use once closing (positions, committed offsets). */
   readonly closeSignal: AbortSignal
+  /**
+   * Aborts when close() has run out of its `timeoutMs` (with a CLOSE_TIMEOUT error as its reason):
+   * commits and LeaveGroup still in progress are given up.
+   */
+  readonly closeDeadline: AbortSignal
 }

@@ -2,6 +2,7 @@
 // commits, seek/pause/resume and read_committed.
 
 export { Consumer, type ConsumerGroupMetadata } from './consumer.js'
+export type { ConsumerCloseOptions } from './close.js'
 export { consumerOptionsSchema, parseConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions, type Deserializer } from './options.js'
 export type { ConsumerRecord, TopicPartition, TopicPartitionOffset, CommittedOffset, PartitionLag, TimestampType } from './record.js'
 export type { RunOptions, EachMessagePayload, EachBatchPayload } from './runner.js'

@@ -4,7 +4,7 @@ import { Admin, silentLogger, type Logger } from '@tributary/client'
 import { startTestBroker, waitFor, type TestBroker } from '@tributary/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { atLeastOnce, exactlyOnce, fromTopic } from '../src/index.js'
-import { FAST_CONSUMER, STREAMS_BROKER_CONFIGS, createTopics, topicName } from './helpers.js'
+import { FAST_CONSUMER, STREAMS_BROKER_CONFIGS, committedOffsets, createTopics, produce, topicName } from './helpers.js'
 
 /**
  * Stopping at any point closes the consumer promptly: before it has connected, while it joins its
@@ -105,6 +105,52 @@ describe('fromTopic: unsubscribing while the consumer starts', () => {
     expect(code).toBe(0)
     expect(ms).toBeLessThan(15_000)
   }, 30_000)
+})
+
+describe('fromTopic: unsubscribing after records were consumed', () => {
+  /** Subscribes to `topic` (no periodic commit in the test's time) and waits until `count` records have been handled. */
+  async function consumed(bootstrapServers: string, groupId: string, topic: string, count: number, logger: Logger) {
+    let handled = 0
+    let closed!: (error?: unknown) => void
+    const whenClosed = new Promise<unknown>((resolve) => (closed = resolve))
+    const subscription = fromTopic({ bootstrapServers, logger, groupId, topic, autoOffsetReset: 'earliest', commitIntervalMs: 600_000, consumer: FAST_CONSUMER, onClose: (error) => closed(error) }).subscribe({
+      next: () => void handled++,
+      error: () => {},
+    })
+    await waitFor(() => handled === count, { timeoutMs: 15_000, message: `${count} records handled` })
+    return { subscription, whenClosed }
+  }
+
+  it('with the broker up: the settled offsets are committed as the partitions are revoked at close', async () => {
+    const b = await broker()
+    const bootstrapServers = b.broker.bootstrapServers
+    const topic = topicName('orders')
+    const groupId = topicName('g')
+    await createTopics(bootstrapServers, { [topic]: 2 })
+    await produce(bootstrapServers, Array.from({ length: 20 }, (_, i) => ({ topic, partition: i % 2, value: `v${i}` })))
+    const { subscription, whenClosed } = await consumed(bootstrapServers, groupId, topic, 20, silentLogger)
+    expect(await committedOffsets(bootstrapServers, groupId, topic)).toEqual(new Map())
+    subscription.unsubscribe()
+    expect(await within(whenClosed, BOUND_MS, 'closing the consumer')).toBeUndefined()
+    expect(await committedOffsets(bootstrapServers, groupId, topic)).toEqual(new Map([[0, 10], [1, 10]]))
+  })
+
+  it('with the broker gone: the final commit is given up after the consumer\'s close timeout (30 s), with a warning, instead of retrying for defaultApiTimeoutMs (60 s)', async () => {
+    const b = await broker()
+    const bootstrapServers = b.broker.bootstrapServers
+    const topic = topicName('orders')
+    await createTopics(bootstrapServers, { [topic]: 1 })
+    await produce(bootstrapServers, Array.from({ length: 10 }, (_, i) => ({ topic, partition: 0, value: `v${i}` })))
+    const { logger, lines } = recordingLogger()
+    const { subscription, whenClosed } = await consumed(bootstrapServers, topicName('g'), topic, 10, logger)
+    await b.broker.close()
+    const started = Date.now()
+    subscription.unsubscribe()
+    expect(await within(whenClosed, 40_000, 'closing the consumer')).toBeUndefined()
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29_000)
+    const warning = lines.find((l) => l.line.startsWith('WARN Committing the settled offsets'))?.line
+    expect(warning).toMatch(new RegExp(`^WARN Committing the settled offsets of ${topic}-0 failed: close\\(\\) ran out of time \\(timeoutMs: 30000 ms\\) before committing ${topic}-0 \\(offset 10\\)`))
+  }, 50_000)
 })
 
 describe.each([

@@ -127,8 +127,8 @@ export class GroupMembership {
    * Leaves the group: stops the loop and heartbeats, abandons a join in progress (the JoinGroup or
    * SyncGroup in flight and every retry of the rebalance), revokes every partition (committing with
    * auto-commit), and sends LeaveGroup unless the member is static or has no member id yet (best
-   * effort, one attempt bounded by `requestTimeoutMs`: a coordinator that cannot be reached just lets
-   * the session expire).
+   * effort, one attempt bounded by `requestTimeoutMs` and by close()'s `timeoutMs`: a coordinator that
+   * cannot be reached just lets the session expire).
    */
   async stop(reason: string): Promise<void> {
     if (this.state === 'stopped') return
@@ -141,8 +141,8 @@ export class GroupMembership {
     await this.loop
     await this.ownership.giveUpAll(wasInGroup ? 'revoked' : 'lost')
     if (this.ctx.options.groupInstanceId === undefined && this.memberId !== '') {
-      const error = await leaveGroup(this.ctx.cluster, this.groupId, this.memberId, reason, this.ctx.options.requestTimeoutMs)
-      if (error) this.ctx.logger.warn(`LeaveGroup failed: ${error.message}`, { groupId: this.groupId })
+      const error = await leaveGroup(this.ctx.cluster, this.groupId, this.memberId, reason, this.ctx.options.requestTimeoutMs, this.ctx.closeDeadline)
+      if (error) this.ctx.logger.warn(`LeaveGroup failed: ${error.message}; the coordinator removes the member once its session times out`, { groupId: this.groupId })
     }
     this.generationId = -1
     this.settleStableWaiters()
@@ -292,7 +292,7 @@ export class GroupMembership {
   private async leaveForPollTimeout(): Promise<void> {
     this.state = 'left'
     if (this.ctx.options.groupInstanceId === undefined && this.memberId !== '') {
-      await leaveGroup(this.ctx.cluster, this.groupId, this.memberId, 'consumer poll timeout has expired', this.ctx.options.requestTimeoutMs)
+      await leaveGroup(this.ctx.cluster, this.groupId, this.memberId, 'consumer poll timeout has expired', this.ctx.options.requestTimeoutMs, this.ctx.closeDeadline)
       this.memberId = ''
     }
     this.generationId = -1

@@ -1,7 +1,8 @@
 import { KafkaAggregateError } from '@tributary/client'
 import { KafkaError, OffsetCommitApi, OffsetFetchApi, errorForCode } from '@tributary/protocol'
 import type { ConsumerContext } from '../context.js'
-import { byTopic, formatPartitions, tpKey, type TopicPartition } from '../record.js'
+import { untilAborted } from '../close.js'
+import { byTopic, formatPartitions, sortPartitions, tpKey, type TopicPartition } from '../record.js'
 import type { PartitionState } from './positions.js'
 
 /** An offset to commit, internally: a plain number. */
@@ -65,9 +66,15 @@ export class OffsetCommitter {
     }
   }
 
+  /**
+   * One OffsetCommit, retried. Once close() has run out of its `timeoutMs` it is given up, even with a
+   * request in flight: it rejects with a CLOSE_TIMEOUT error naming the offsets that may not be committed.
+   */
   private async send(offsets: readonly OffsetToCommit[]): Promise<void> {
     const coordinator = { type: 'group' as const, key: this.groupId }
-    await this.ctx.cluster.retry(
+    const deadline = this.ctx.closeDeadline
+    let lastError: KafkaError | undefined
+    const attempts = this.ctx.cluster.retry(
       async () => {
         const { generationId, memberId, groupInstanceId } = this.ctx.generation()
         const conn = await this.ctx.cluster.coordinatorConnection('group', this.groupId)
@@ -98,8 +105,18 @@ export class OffsetCommitter {
         if (failures.size === 1 || [...failures.values()].every((e) => e.code === first.code)) throw first
         throw new KafkaAggregateError('commit', failures)
       },
-      { coordinator },
-    ).catch((err: unknown) => {
+      { coordinator, signal: deadline, onRetry: (error) => void (lastError = error) },
+    )
+    try {
+      await untilAborted(attempts, deadline)
+    } catch (err) {
+      if (deadline.aborted) {
+        const list = sortPartitions(offsets).map((o) => `${o.topic}-${o.partition} (offset ${o.offset})`).join(', ')
+        throw new KafkaError(
+          `${(deadline.reason as Error).message} before committing ${list} for group "${this.groupId}": these offsets may not be committed, so the records after the group's last committed offsets will be delivered again${lastError ? ` (the last attempt failed: ${lastError.message})` : ''}`,
+          { code: 'CLOSE_TIMEOUT', cause: lastError ?? err },
+        )
+      }
       if (err instanceof KafkaError && FENCED.has(err.code)) {
         throw new KafkaError(
           `Commit failed: this member is no longer part of generation ${this.ctx.generation().generationId} of group "${this.groupId}" (${err.code}); its partitions may have been reassigned, so the offsets were not committed`,
@@ -107,7 +124,7 @@ export class OffsetCommitter {
         )
       }
       throw err
-    })
+    }
   }
 
   /** Reads the group's committed offsets of `partitions` (waiting for pending transactional commits with read_committed); `signal` ends the retries. */

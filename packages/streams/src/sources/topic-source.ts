@@ -36,11 +36,11 @@ type Raw = ConsumerRecord<Buffer | null, Buffer | null>
 
 /**
  * The work behind `fromTopic`: a group consumer whose records are handed to the subscriber one by one,
- * each in its own processing scope. Offsets are committed (every `commitIntervalMs`, on revocation
- * and at the end) up to the first record whose scope has not settled, so a record counts as processed
- * only once everything it caused has completed: at least once. A partition with
- * `maxInFlightPerPartition` unsettled records is paused after the delivery that filled it, and resumed
- * once half of them have settled.
+ * each in its own processing scope. Offsets are committed (every `commitIntervalMs`, and on
+ * revocation, which includes the end: closing the consumer revokes every partition) up to the first
+ * record whose scope has not settled, so a record counts as processed only once everything it caused
+ * has completed: at least once. A partition with `maxInFlightPerPartition` unsettled records is
+ * paused after the delivery that filled it, and resumed once half of them have settled.
  */
 export class TopicSource<K, V> {
   private readonly consumer: Consumer
@@ -78,13 +78,16 @@ export class TopicSource<K, V> {
     })
   }
 
-  /** Stops: commits what has settled, closes the consumer (leaving the group) and the dead-letter producer. */
+  /**
+   * Stops: closes the consumer, which revokes the partitions (committing what has settled, in
+   * `onPartitionsRevoked`) and leaves the group within the consumer's default close timeout (30 s),
+   * however long the broker takes; then closes the dead-letter producer.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer)
     this.stopping.abort()
     try {
       await this.running
-      await this.commit().catch(() => {})
       await this.consumer.close()
       await this.deadLetters?.close()
     } finally {
@@ -95,7 +98,7 @@ export class TopicSource<K, V> {
   private async run(): Promise<void> {
     await this.consumer.subscribe([...this.topics.keys()], {
       onPartitionsRevoked: async (tps) => {
-        await this.commit(tps).catch(() => {})
+        await this.commit(tps).catch((err: unknown) => this.consumer.options.logger.warn(`Committing the settled offsets of ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')} failed: ${(err as Error).message}`))
         for (const tp of tps) this.flows.drop(tp.topic, tp.partition)
       },
       onPartitionsLost: (tps) => {
