@@ -12,15 +12,11 @@
  * With ACLs: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or the cluster, for the broker
  * resource (CLUSTER_AUTHORIZATION_FAILED).
  */
-import { AlterConfigsApi, ErrorCode, type AlterConfigsRequestAlterConfigsResource, type AlterConfigsResponseAlterConfigsResourceResponse, type Input } from '@tributary/protocol'
+import { AlterConfigsApi, type AlterConfigsRequestAlterConfigsResource } from '@tributary/protocol'
 import type { ConfigOp } from '../log/config-ops.js'
-import { ResourceType, alterBroker, checkBrokerResource, describeOps } from '../server/config-descriptions.js'
-import { duplicateResources } from './config-resources.js'
-import { AclOperation, checkConfigAccess } from '../security/access.js'
-import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
-import { defineHandler, type RequestContext } from './handler.js'
-
-type ResourceResult = Input<AlterConfigsResponseAlterConfigsResourceResponse>
+import { alterEachResource, applyConfigOps, everyResourceFailed } from './config-resources.js'
+import { requestError } from './errors.js'
+import { defineHandler } from './handler.js'
 
 export const alterConfigsHandler = defineHandler({
   api: AlterConfigsApi,
@@ -28,38 +24,17 @@ export const alterConfigsHandler = defineHandler({
   maxVersion: AlterConfigsApi.maxVersion,
 
   handle(request, ctx) {
-    const duplicates = duplicateResources(request.resources)
-    const responses = request.resources.map((r): ResourceResult => {
-      const base = { resourceType: r.resourceType, resourceName: r.resourceName }
-      if (duplicates.has(r)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'The resource appears more than once in the request' }
-      try {
-        alter(r, request.validateOnly, ctx)
-        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null }
-      } catch (err) {
-        return { ...base, errorCode: errorCodeOf(err, ctx, `altering configs of ${r.resourceName}`), errorMessage: errorMessageOf(err) }
-      }
-    })
+    const responses = alterEachResource(request.resources, ctx, (r) => applyConfigOps(ctx, r, opsOf(r), { replace: true, validateOnly: request.validateOnly, api: 'AlterConfigs' }))
     return { throttleTimeMs: 0, responses }
   },
 
-  errorResponse(request, errorCode) {
-    return { throttleTimeMs: 0, responses: request.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })) }
-  },
+  errorResponse: (request, errorCode) => everyResourceFailed(request.resources, errorCode),
 })
 
-function alter(r: AlterConfigsRequestAlterConfigsResource, validateOnly: boolean, ctx: RequestContext): void {
-  checkConfigAccess(ctx, r.resourceType, r.resourceName, AclOperation.ALTER_CONFIGS)
-  const ops: ConfigOp[] = r.configs.map((c) => {
+/** The resource's configs as SET operations (the others go back to their defaults). */
+function opsOf(r: AlterConfigsRequestAlterConfigsResource): ConfigOp[] {
+  return r.configs.map((c) => {
     if (c.value === null) throw requestError('INVALID_CONFIG', `Null value not supported for config ${c.name}`)
     return { name: c.name, op: 'set', value: c.value }
   })
-  if (r.resourceType === ResourceType.TOPIC) {
-    ctx.broker.logs.alterTopicConfigs(r.resourceName, ops, { replace: true, validateOnly })
-    if (!validateOnly) ctx.broker.logger.info(`replaced configs of topic ${r.resourceName}: ${describeOps(ops)} (AlterConfigs from client ${JSON.stringify(ctx.clientId)})`)
-  } else if (r.resourceType === ResourceType.BROKER) {
-    checkBrokerResource(ctx.broker, r.resourceName)
-    alterBroker(ctx.broker, ops, { replace: true, validateOnly })
-  } else {
-    throw requestError('INVALID_REQUEST', `Resource type ${r.resourceType} cannot be altered by this broker; use topic (2) or broker (4)`)
-  }
 }

@@ -13,15 +13,11 @@
  * With ACLs: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or the cluster, for the broker
  * resource (CLUSTER_AUTHORIZATION_FAILED).
  */
-import { ErrorCode, IncrementalAlterConfigsApi, type IncrementalAlterConfigsRequestAlterConfigsResource, type IncrementalAlterConfigsResponseAlterConfigsResourceResponse, type Input } from '@tributary/protocol'
+import { IncrementalAlterConfigsApi, type IncrementalAlterConfigsRequestAlterConfigsResource } from '@tributary/protocol'
 import type { ConfigOp } from '../log/config-ops.js'
-import { ResourceType, alterBroker, checkBrokerResource, describeOps } from '../server/config-descriptions.js'
-import { duplicateResources } from './config-resources.js'
-import { AclOperation, checkConfigAccess } from '../security/access.js'
-import { errorCodeOf, errorMessageOf, requestError } from './errors.js'
-import { defineHandler, type RequestContext } from './handler.js'
-
-type ResourceResult = Input<IncrementalAlterConfigsResponseAlterConfigsResourceResponse>
+import { alterEachResource, applyConfigOps, everyResourceFailed } from './config-resources.js'
+import { requestError } from './errors.js'
+import { defineHandler } from './handler.js'
 
 const OPERATIONS: readonly ConfigOp['op'][] = ['set', 'delete', 'append', 'subtract']
 
@@ -31,42 +27,23 @@ export const incrementalAlterConfigsHandler = defineHandler({
   maxVersion: IncrementalAlterConfigsApi.maxVersion,
 
   handle(request, ctx) {
-    const duplicates = duplicateResources(request.resources)
-    const responses = request.resources.map((r): ResourceResult => {
-      const base = { resourceType: r.resourceType, resourceName: r.resourceName }
-      if (duplicates.has(r)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'The resource appears more than once in the request' }
-      try {
-        alter(r, request.validateOnly, ctx)
-        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null }
-      } catch (err) {
-        return { ...base, errorCode: errorCodeOf(err, ctx, `altering configs of ${r.resourceName}`), errorMessage: errorMessageOf(err) }
-      }
-    })
+    const responses = alterEachResource(request.resources, ctx, (r) =>
+      applyConfigOps(ctx, r, opsOf(r), { replace: false, validateOnly: request.validateOnly, api: 'IncrementalAlterConfigs' }),
+    )
     return { throttleTimeMs: 0, responses }
   },
 
-  errorResponse(request, errorCode) {
-    return { throttleTimeMs: 0, responses: request.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })) }
-  },
+  errorResponse: (request, errorCode) => everyResourceFailed(request.resources, errorCode),
 })
 
-function alter(r: IncrementalAlterConfigsRequestAlterConfigsResource, validateOnly: boolean, ctx: RequestContext): void {
-  checkConfigAccess(ctx, r.resourceType, r.resourceName, AclOperation.ALTER_CONFIGS)
+/** The resource's operations; an unknown one, or a config named twice, is INVALID_REQUEST. */
+function opsOf(r: IncrementalAlterConfigsRequestAlterConfigsResource): ConfigOp[] {
   const names = new Set<string>()
-  const ops = r.configs.map((c): ConfigOp => {
+  return r.configs.map((c): ConfigOp => {
     const op = OPERATIONS[c.configOperation]
     if (op === undefined) throw requestError('INVALID_REQUEST', `Unknown config operation ${c.configOperation} for ${c.name}; expected 0 (SET), 1 (DELETE), 2 (APPEND) or 3 (SUBTRACT)`)
     if (names.has(c.name)) throw requestError('INVALID_REQUEST', `Config ${c.name} appears more than once for resource ${r.resourceName}`)
     names.add(c.name)
     return { name: c.name, op, value: c.value }
   })
-  if (r.resourceType === ResourceType.TOPIC) {
-    ctx.broker.logs.alterTopicConfigs(r.resourceName, ops, { validateOnly })
-    if (!validateOnly) ctx.broker.logger.info(`changed configs of topic ${r.resourceName}: ${describeOps(ops)} (IncrementalAlterConfigs from client ${JSON.stringify(ctx.clientId)})`)
-  } else if (r.resourceType === ResourceType.BROKER) {
-    checkBrokerResource(ctx.broker, r.resourceName)
-    alterBroker(ctx.broker, ops, { replace: false, validateOnly })
-  } else {
-    throw requestError('INVALID_REQUEST', `Resource type ${r.resourceType} cannot be altered by this broker; use topic (2) or broker (4)`)
-  }
 }
