@@ -1,23 +1,11 @@
-import { randomTopic, startTestBroker, type TestBroker } from '@tributary/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DeliveryTimeoutError, Producer, ProducerTimeoutError, type ProducerOptions } from '../src/index.js'
-import { capturingLogger, createTopics, readPartition, recordProduceRequests } from './helpers.js'
+import { randomTopic } from '@tributary/testkit'
+import { describe, expect, it } from 'vitest'
+import { DeliveryTimeoutError, ProducerTimeoutError } from '../src/index.js'
+import { createTopics, producerSuite, readPartition, recordProduceRequests } from './helpers.js'
 
 describe('Producer: batching, linger, buffer memory, delivery timeout', () => {
-  let t: TestBroker
-  const producers: Producer<any, any>[] = []
-  beforeAll(async () => {
-    t = await startTestBroker()
-  })
-  afterAll(async () => {
-    await Promise.all(producers.map((p) => p.close({ timeoutMs: 1000 })))
-    await t.broker.close()
-  })
-  const producer = (options: Partial<ProducerOptions> = {}) => {
-    const p = new Producer({ bootstrapServers: t.broker.bootstrapServers, logger: capturingLogger(), ...options })
-    producers.push(p)
-    return p
-  }
+  const t = producerSuite({ closeTimeoutMs: 1000 })
+  const producer = t.producer
   const topicRequests = (log: ReturnType<typeof recordProduceRequests>, topic: string) =>
     log.requests.map((r) => r.partitions.filter((p) => p.topic === topic)).filter((ps) => ps.length > 0)
 

@@ -1,7 +1,9 @@
 import { Admin, type Logger } from '@tributary/client'
 import { ApiVersionsApi, RECORD_COUNT_OFFSET, decodeRecordBatches, type ProduceRequest } from '@tributary/protocol'
-import { RawClient, fetchPartition, type TestBroker } from '@tributary/testkit'
-import type { Broker } from '@tributary/broker'
+import { RawClient, fetchPartition, startTestBroker, type TestBroker } from '@tributary/testkit'
+import type { Broker, BrokerOptions } from '@tributary/broker'
+import { afterAll, beforeAll } from 'vitest'
+import { Producer, type ProducerOptions } from '../src/index.js'
 
 /** A logger that keeps what the producer logs, so tests can assert on warnings. */
 export interface CapturingLogger extends Logger {
@@ -139,4 +141,44 @@ export function recordProduceRequests(broker: Broker): ProduceLog {
     })
   })
   return { requests, stop }
+}
+
+/** A suite's broker (started before its tests) and the producers its tests make: see {@link producerSuite}. */
+export interface ProducerSuite extends TestBroker {
+  /** A producer against the broker, logging to a {@link capturingLogger}; closed after the suite. */
+  producer<K = any, V = any>(options?: Partial<ProducerOptions<K, V>>): Producer<K, V>
+}
+
+/**
+ * Starts a broker before the calling suite's tests and closes it after them, once every producer made
+ * with `producer()` is closed (each given `closeTimeoutMs` to deliver what it holds).
+ */
+export function producerSuite(options: { broker?: BrokerOptions; closeTimeoutMs?: number } = {}): ProducerSuite {
+  let t: TestBroker | undefined
+  const producers: Producer<any, any>[] = []
+  beforeAll(async () => {
+    t = await startTestBroker(options.broker)
+  })
+  afterAll(async () => {
+    await Promise.all(producers.map((p) => p.close(options.closeTimeoutMs === undefined ? undefined : { timeoutMs: options.closeTimeoutMs })))
+    await t?.broker.close()
+  })
+  const started = (): TestBroker => {
+    if (!t) throw new Error('the suite broker starts in beforeAll: use it inside a test or hook')
+    return t
+  }
+  const suite: ProducerSuite = {
+    get broker() {
+      return started().broker
+    },
+    get log() {
+      return started().log
+    },
+    producer: (producerOptions = {}) => {
+      const p = new Producer({ bootstrapServers: suite.broker.bootstrapServers, logger: capturingLogger(), ...producerOptions })
+      producers.push(p)
+      return p
+    },
+  }
+  return suite
 }

@@ -1,24 +1,12 @@
-import { randomTopic, startTestBroker, type TestBroker } from '@tributary/testkit'
+import { randomTopic } from '@tributary/testkit'
 import { Partitioners } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Producer, type PartitionerFunction, type ProducerOptions } from '../src/index.js'
-import { capturingLogger, createTopics, readPartition, recordProduceRequests } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import type { PartitionerFunction } from '../src/index.js'
+import { createTopics, producerSuite, readPartition, recordProduceRequests } from './helpers.js'
 
 describe('Producer: partitioning against a broker', () => {
-  let t: TestBroker
-  const producers: Producer<any, any>[] = []
-  beforeAll(async () => {
-    t = await startTestBroker()
-  })
-  afterAll(async () => {
-    await Promise.all(producers.map((p) => p.close()))
-    await t.broker.close()
-  })
-  const producer = <K = any, V = any>(options: Partial<ProducerOptions<K, V>> = {}) => {
-    const p = new Producer<K, V>({ bootstrapServers: t.broker.bootstrapServers, logger: capturingLogger(), ...options })
-    producers.push(p)
-    return p
-  }
+  const t = producerSuite()
+  const producer = t.producer
 
   it('writes to the explicit partition when a record names one, whatever the key', async () => {
     const topic = randomTopic('explicit')

@@ -1,25 +1,13 @@
 import { jsonSerde } from '@tributary/client'
 import { decodeRecordBatches } from '@tributary/protocol'
-import { RawClient, fetchPartition, randomTopic, startTestBroker, type TestBroker } from '@tributary/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Producer, ProducerStateError, RecordTooLargeError, SendBatchError, type ProducerOptions } from '../src/index.js'
-import { capturingLogger, createTopics, readPartition, recordProduceRequests } from './helpers.js'
+import { RawClient, fetchPartition, randomTopic } from '@tributary/testkit'
+import { describe, expect, it } from 'vitest'
+import { ProducerStateError, RecordTooLargeError, SendBatchError } from '../src/index.js'
+import { createTopics, producerSuite, readPartition, recordProduceRequests } from './helpers.js'
 
 describe('Producer: sending', () => {
-  let t: TestBroker
-  const producers: Producer<any, any>[] = []
-  beforeAll(async () => {
-    t = await startTestBroker()
-  })
-  afterAll(async () => {
-    await Promise.all(producers.map((p) => p.close()))
-    await t.broker.close()
-  })
-  const producer = <K = any, V = any>(options: Partial<ProducerOptions<K, V>> = {}) => {
-    const p = new Producer<K, V>({ bootstrapServers: t.broker.bootstrapServers, logger: capturingLogger(), ...options })
-    producers.push(p)
-    return p
-  }
+  const t = producerSuite()
+  const producer = t.producer
 
   it('resolves each send with topic, partition, offset (bigint) and timestamp, and writes key, value and headers', async () => {
     const topic = randomTopic('basic')

@@ -1,28 +1,18 @@
 import { Admin } from '@tributary/client'
 import { ErrorCode } from '@tributary/protocol'
-import { randomTopic, startTestBroker, type TestBroker } from '@tributary/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { randomTopic } from '@tributary/testkit'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { AbortableTransactionError, FatalProducerError, Producer, ProducerStateError, type ProducerOptions } from '../src/index.js'
-import { TRANSACTION_APIS, capturingLogger, createTopics, missingApis, readPartition, skipReason } from './helpers.js'
+import { TRANSACTION_APIS, capturingLogger, createTopics, missingApis, producerSuite, readPartition, skipReason } from './helpers.js'
 import { FAST_GROUPS, consumeWithKafkajs } from './kafkajs-consumer.js'
 
 describe('Producer: transactions', () => {
-  let t: TestBroker
+  const t = producerSuite({ broker: { configs: FAST_GROUPS }, closeTimeoutMs: 2000 })
   let missing: string | undefined
-  const producers: Producer<any, any>[] = []
   beforeAll(async () => {
-    t = await startTestBroker({ configs: FAST_GROUPS })
     missing = skipReason(await missingApis(t.broker, TRANSACTION_APIS), 'transactions against the embedded broker')
   })
-  afterAll(async () => {
-    await Promise.all(producers.map((p) => p.close({ timeoutMs: 2000 })))
-    await t.broker.close()
-  })
-  const producer = (transactionalId: string, options: Partial<ProducerOptions> = {}) => {
-    const p = new Producer({ bootstrapServers: t.broker.bootstrapServers, logger: capturingLogger(), transactionalId, ...options })
-    producers.push(p)
-    return p
-  }
+  const producer = (transactionalId: string, options: Partial<ProducerOptions> = {}) => t.producer({ transactionalId, ...options })
 
   it('states clearly what a transactional producer cannot do yet (no broker needed)', async () => {
     const p = producer(`txn-${randomTopic()}`)
